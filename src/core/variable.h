@@ -11,9 +11,16 @@
 
 namespace flowlet {
 
-// A named, mutable tensor. Writers hold `mu`; `version` grows on every write so
-// kernels that keep derived data (oneDNN-reordered weights) know when to
-// refresh it.
+// A process-wide increasing counter for Variable::version: a (buffer, version)
+// pair never names two different contents, even across variables.
+inline uint64_t NextVariableVersion() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+// A named, mutable tensor. Writers hold `mu`; `version` changes on every write
+// (NextVariableVersion) so kernels that keep derived data (oneDNN-reordered
+// weights) know when to refresh it.
 struct Variable {
   explicit Variable(std::string n) : name(std::move(n)) {}
   const std::string name;

@@ -1,0 +1,64 @@
+// Helpers of the op tests: status matching and reading a node's inferred
+// partial value.
+#ifndef FLOWLET_TESTS_OPS_OPS_TEST_UTIL_H_
+#define FLOWLET_TESTS_OPS_OPS_TEST_UTIL_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "flowlet/graph.h"
+#include "gtest/gtest.h"
+
+namespace flowlet {
+namespace ops_test {
+
+constexpr int64_t kU = PartialValue::kUnknown;
+
+// Success iff `s` has `code` and its message contains every substring.
+inline ::testing::AssertionResult IsError(
+    const absl::Status& s, absl::StatusCode code,
+    std::initializer_list<std::string> substrs) {
+  if (s.code() != code) {
+    return ::testing::AssertionFailure()
+           << "expected code " << absl::StatusCodeToString(code) << ", got "
+           << s;
+  }
+  for (const std::string& sub : substrs) {
+    if (std::string(s.message()).find(sub) == std::string::npos) {
+      return ::testing::AssertionFailure()
+             << "message \"" << s.message() << "\" does not contain \"" << sub
+             << "\"";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Success iff `out` is OK and has the partial value (shape, values).
+inline ::testing::AssertionResult HasValue(const Output& out,
+                                           const TensorShape& shape,
+                                           const std::vector<int64_t>& values) {
+  if (!out.ok()) return ::testing::AssertionFailure() << out.status();
+  const std::optional<PartialValue>& v = out.node()->output_value(out.index());
+  if (!v.has_value())
+    return ::testing::AssertionFailure() << "no partial value";
+  if (v->shape != shape || v->values != values) {
+    ::testing::AssertionResult r = ::testing::AssertionFailure();
+    r << "value shape " << v->shape.DebugString() << " values {";
+    for (int64_t x : v->values)
+      r << (x == kU ? std::string("?") : std::to_string(x)) << " ";
+    return r << "}";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+inline bool HasNoValue(const Output& out) {
+  return out.ok() && !out.node()->output_value(out.index()).has_value();
+}
+
+}  // namespace ops_test
+}  // namespace flowlet
+
+#endif  // FLOWLET_TESTS_OPS_OPS_TEST_UTIL_H_
