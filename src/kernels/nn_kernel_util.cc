@@ -1,0 +1,85 @@
+#include "src/kernels/nn_kernel_util.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/core/attr_util.h"
+
+namespace flowlet {
+namespace nn_kernels {
+namespace {
+
+struct FallbackDnnl {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+
+FallbackDnnl& Fallback() {
+  // Leaked on purpose: no destruction-order issues at exit.
+  static FallbackDnnl* const fallback = new FallbackDnnl();
+  return *fallback;
+}
+
+}  // namespace
+
+const dnnl::engine& Engine(KernelResources* resources) {
+  if (resources != nullptr && resources->engine != nullptr)
+    return *resources->engine;
+  return Fallback().engine;
+}
+
+dnnl::stream& Stream(KernelResources* resources) {
+  if (resources != nullptr && resources->stream != nullptr)
+    return *resources->stream;
+  return Fallback().stream;
+}
+
+absl::Status DnnlErrorToStatus(const dnnl::error& e, absl::string_view what) {
+  std::string message = absl::StrCat(what, ": ", e.what(), " (status ",
+                                     static_cast<int>(e.status), ")");
+  if (e.status == dnnl_invalid_arguments || e.status == dnnl_unimplemented) {
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::Status GetTypeAttr(const AttrMap& attrs, absl::string_view label,
+                         std::initializer_list<DataType> allowed,
+                         DataType* out) {
+  absl::Status s = GetAttr(attrs, "T", out);
+  if (!s.ok())
+    return absl::InvalidArgumentError(absl::StrCat(label, ": ", s.message()));
+  for (DataType t : allowed) {
+    if (t == *out) return absl::OkStatus();
+  }
+  std::vector<std::string> names;
+  for (DataType t : allowed) names.push_back(DataTypeString(t));
+  return absl::InvalidArgumentError(absl::StrCat(
+      label, ": T = ", DataTypeString(*out),
+      " is not supported; expected one of {", absl::StrJoin(names, ", "), "}"));
+}
+
+absl::Status CheckNumInputs(const KernelContext& ctx, absl::string_view label,
+                            int n) {
+  if (ctx.num_inputs() != n || ctx.num_outputs() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(label, ": expected ", n, " inputs and 1 output, got ",
+                     ctx.num_inputs(), " and ", ctx.num_outputs()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckInputType(const KernelContext& ctx, absl::string_view label,
+                            int i, absl::string_view arg, DataType expected) {
+  const DataType got = ctx.input(i).dtype();
+  if (got != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(label, ": input ", i, " ('", arg, "') must be ",
+                     DataTypeString(expected), ", got ", DataTypeString(got)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace nn_kernels
+}  // namespace flowlet
