@@ -163,10 +163,9 @@ struct VariableInfo {
   Output snapshot;              // Identity "<var>/read"
   Output initial_value;
   bool trainable = true;
-  // Name of the built-in constraint ("max_norm", "non_neg", ...) and its
-  // parameters as text
-  // ("max_value=2;axis=0,1,2"), or empty. Kept across MetaGraphDef
-  // export/import.
+  // The constraint's canonical spec (flowlet/layers/constraints.h:
+  // "max_norm(max_value=2,axis=[0,1,2])", "non_neg()", ...; "custom" for a
+  // user function), or empty. Kept across MetaGraphDef export/import.
   std::string constraint_spec;
   // Builds constraint(v) under `scope` for the optimizer; empty if
   // unconstrained. Rebuilt from constraint_spec on import (a custom function

@@ -23,6 +23,7 @@ absl::Status ReadVariable(const Value& ref, Value* out, const PlanStep& step) {
   absl::ReaderMutexLock lock(&v->mu);
   out->tensor = v->value;
   out->ref = nullptr;
+  out->version = v->version.load(std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

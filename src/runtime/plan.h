@@ -45,6 +45,8 @@ struct PlanInstance {
   // reference that must be read (and copied) rather than forwarded.
   std::vector<int> fetch_slots;
   std::vector<bool> fetch_deref;
+  // Rewrites applied when the plan was compiled.
+  int fused_bias_activations = 0;
 };
 
 }  // namespace flowlet

@@ -253,17 +253,13 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
   }
   std::vector<int> fetch_slots;
   for (const Output& f : r.fetches) fetch_slots.push_back(slot_of.at(KeyOf(f)));
-  if (env.options->fuse_bias_activation)
-    FuseBiasActivation(&specs, fetch_slots);
-
-  // How many readers each slot has (steps and fetches), for in-place
-  // forwarding.
-  std::vector<int> readers(num_slots, 0);
-  for (const StepSpec& s : specs) {
-    if (s.removed) continue;
-    for (int slot : s.input_slots) ++readers[slot];
+  // In-place forwarding (KernelContext::input_forwardable) stays off: a
+  // forwarded buffer ends up in two slots, so the producer would allocate a
+  // new one on every run. Buffer sharing by liveness belongs to a memory
+  // planner that assigns buffers once per plan.
+  if (env.options->fuse_bias_activation) {
+    plan->fused_bias_activations = FuseBiasActivation(&specs, fetch_slots);
   }
-  for (int slot : fetch_slots) ++readers[slot];
 
   plan->values.resize(num_slots);
   plan->steps.reserve(specs.size());
@@ -335,7 +331,6 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
     plan->fetch_deref.push_back(fed.count(KeyOf(f)) == 0 &&
                                 IsRefType(f.dtype()));
   }
-  (void)readers;
   return plan;
 }
 

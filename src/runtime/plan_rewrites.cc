@@ -8,13 +8,15 @@
 
 namespace flowlet {
 
-void FuseBiasActivation(std::vector<StepSpec>* steps,
-                        const std::vector<int>& fetch_slots) {
+int FuseBiasActivation(std::vector<StepSpec>* steps,
+                       const std::vector<int>& fetch_slots) {
   static const std::set<std::string>* const kActivations =
       new std::set<std::string>{"Relu", "Relu6",     "Elu",
                                 "Selu", "LeakyRelu", "Sigmoid",
                                 "Tanh", "Softplus",  "Softsign"};
-  if (KernelRegistry::Global()->Find("_FusedBiasActivation") == nullptr) return;
+  if (KernelRegistry::Global()->Find("_FusedBiasActivation") == nullptr)
+    return 0;
+  int fused = 0;
   std::map<int, int> readers;   // slot -> number of readers
   std::map<int, int> producer;  // slot -> step index
   for (size_t i = 0; i < steps->size(); ++i) {
@@ -47,7 +49,9 @@ void FuseBiasActivation(std::vector<StepSpec>* steps,
     act.input_types = bias.input_types;
     act.input_shapes = bias.input_shapes;
     bias.removed = true;
+    ++fused;
   }
+  return fused;
 }
 
 }  // namespace flowlet

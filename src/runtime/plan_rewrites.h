@@ -32,8 +32,8 @@ struct StepSpec {
 // becomes one _FusedBiasActivation step. The convolution before it stays bare
 // (ONEDNN_NOTES.md: oneDNN 2.6's own bias and post-ops are slow on
 // deconvolution).
-void FuseBiasActivation(std::vector<StepSpec>* steps,
-                        const std::vector<int>& fetch_slots);
+int FuseBiasActivation(std::vector<StepSpec>* steps,
+                       const std::vector<int>& fetch_slots);
 
 }  // namespace flowlet
 

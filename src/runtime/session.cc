@@ -138,6 +138,7 @@ absl::Status SessionImpl::Run(
     FLOWLET_ASSIGN_OR_RETURN(plan, CompilePlan(request, env));
     absl::MutexLock lock(&mu_);
     ++stats_.plans_compiled;
+    stats_.fused_bias_activations += plan->fused_bias_activations;
   }
   if (outputs != nullptr) outputs->clear();
   absl::Status status = ExecutePlan(plan.get(), feed_values, outputs);
@@ -188,7 +189,7 @@ absl::Status SessionImpl::SetVariableValue(const std::string& name,
   Variable* v = variables_.GetOrCreate(name);
   absl::MutexLock lock(&v->mu);
   v->value = value.DeepCopy();
-  v->version.fetch_add(1);
+  v->version.store(NextVariableVersion());
   v->initialized.store(true, std::memory_order_release);
   return absl::OkStatus();
 }
