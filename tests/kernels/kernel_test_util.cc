@@ -203,23 +203,6 @@ bool BitEqual(const Tensor& a, const Tensor& b) {
   return ::testing::AssertionSuccess();
 }
 
-::testing::AssertionResult IsError(const absl::Status& s, absl::StatusCode code,
-                                   std::initializer_list<std::string> substrs) {
-  if (s.code() != code) {
-    return ::testing::AssertionFailure()
-           << "expected code " << absl::StatusCodeToString(code) << ", got "
-           << s;
-  }
-  for (const std::string& sub : substrs) {
-    if (std::string(s.message()).find(sub) == std::string::npos) {
-      return ::testing::AssertionFailure()
-             << "message \"" << s.message() << "\" does not contain \"" << sub
-             << "\"";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
-
 Tensor RandomTensor(DataType dtype, const TensorShape& shape, uint32_t seed,
                     double lo, double hi) {
   std::mt19937 gen(seed);

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "src/core/variable.h"
 #include "src/kernels/op_kernel.h"
+#include "tests/core/status_test_util.h"
 
 namespace flowlet {
 namespace kernel_test {
@@ -102,15 +103,8 @@ bool BitEqual(const Tensor& a, const Tensor& b);
 ::testing::AssertionResult TensorNear(const Tensor& actual,
                                       const Tensor& expected,
                                       double tolerance = 0);
-// Success iff `s` has `code` and its message contains every substring.
-::testing::AssertionResult IsError(const absl::Status& s, absl::StatusCode code,
-                                   std::initializer_list<std::string> substrs);
-template <typename T>
-::testing::AssertionResult IsError(const absl::StatusOr<T>& s,
-                                   absl::StatusCode code,
-                                   std::initializer_list<std::string> substrs) {
-  return IsError(s.status(), code, substrs);
-}
+// Status matching, shared with every test (tests/core/status_test_util.h).
+using ::flowlet::testing_util::IsError;
 
 // Deterministic pseudo-random values in [lo, hi) (integers: rounded down).
 Tensor RandomTensor(DataType dtype, const TensorShape& shape, uint32_t seed,

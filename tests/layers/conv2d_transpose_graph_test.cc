@@ -16,18 +16,8 @@ namespace flowlet {
 namespace layers {
 namespace {
 
-Tensor RandomTensor(const TensorShape& shape, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  Tensor t(DT_FLOAT, shape);
-  for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = dist(gen);
-  return t;
-}
-
-std::vector<float> ToVector(const Tensor& t) {
-  return std::vector<float>(t.data<float>(),
-                            t.data<float>() + t.num_elements());
-}
+using testing_util::RandomTensor;
+using testing_util::ToVector;
 
 TEST(Conv2DTransposeGraphTest, FrozenTensorFlowGraphRunsWithTheRightNumbers) {
   absl::StatusOr<tensorflow::MetaGraphDef> meta = ReadGraphFile(

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
+
+#include "flowlet/tensor.h"
 
 namespace flowlet {
 namespace testing_util {
@@ -69,6 +72,20 @@ inline double ReferenceActivation(const std::string& name, double v) {
   if (name == "Softplus") return std::log1p(std::exp(v));
   if (name == "Softsign") return v / (1.0 + std::abs(v));
   return v;
+}
+
+// A float tensor of uniform values in [-1, 1), deterministic for `seed`.
+inline Tensor RandomTensor(const TensorShape& shape, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  Tensor t(DT_FLOAT, shape);
+  for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = dist(gen);
+  return t;
+}
+
+inline std::vector<float> ToVector(const Tensor& t) {
+  return std::vector<float>(t.data<float>(),
+                            t.data<float>() + t.num_elements());
 }
 
 // NCHW <-> NHWC for float vectors.

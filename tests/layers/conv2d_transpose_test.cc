@@ -37,18 +37,8 @@ std::vector<std::string> Names(const std::vector<Output>& outputs) {
   return names;
 }
 
-Tensor RandomTensor(const TensorShape& shape, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  Tensor t(DT_FLOAT, shape);
-  for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = dist(gen);
-  return t;
-}
-
-std::vector<float> ToVector(const Tensor& t) {
-  return std::vector<float>(t.data<float>(),
-                            t.data<float>() + t.num_elements());
-}
+using testing_util::RandomTensor;
+using testing_util::ToVector;
 
 // ---- Legacy suite (legacy_tf_layers/convolutional_test.py,
 // Conv2DTransposeTest) ----

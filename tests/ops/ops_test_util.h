@@ -11,30 +11,15 @@
 #include "absl/status/status.h"
 #include "flowlet/graph.h"
 #include "gtest/gtest.h"
+#include "tests/core/status_test_util.h"
 
 namespace flowlet {
 namespace ops_test {
 
 constexpr int64_t kU = PartialValue::kUnknown;
 
-// Success iff `s` has `code` and its message contains every substring.
-inline ::testing::AssertionResult IsError(
-    const absl::Status& s, absl::StatusCode code,
-    std::initializer_list<std::string> substrs) {
-  if (s.code() != code) {
-    return ::testing::AssertionFailure()
-           << "expected code " << absl::StatusCodeToString(code) << ", got "
-           << s;
-  }
-  for (const std::string& sub : substrs) {
-    if (std::string(s.message()).find(sub) == std::string::npos) {
-      return ::testing::AssertionFailure()
-             << "message \"" << s.message() << "\" does not contain \"" << sub
-             << "\"";
-    }
-  }
-  return ::testing::AssertionSuccess();
-}
+// Status matching, shared with every test (tests/core/status_test_util.h).
+using ::flowlet::testing_util::IsError;
 
 // Success iff `out` is OK and has the partial value (shape, values).
 inline ::testing::AssertionResult HasValue(const Output& out,
