@@ -304,6 +304,36 @@ TEST(Conv2DTransposeTest, FunctionalReuse) {
             "deconv1/kernel/read");
 }
 
+TEST(Conv2DTransposeTest, RegularizersAddOneLossPerVariableEvenUnderReuse) {
+  Graph g;
+  Scope root = Scope::NewRootScope(&g);
+  Output images = Images(root, {5, 7, 9, 3});
+  Conv2DTransposeOptions o;
+  o.name = "deconv1";
+  o.kernel_regularizer = regularizers::l2(0.01);
+  o.bias_regularizer = regularizers::l1(0.01);
+  ASSERT_TRUE(conv2d_transpose(root, images, 8, 3, o).ok());
+  EXPECT_EQ(g.GetCollection(GraphKeys::kRegularizationLosses).size(), 2u);
+  o.reuse = Reuse::kReuse;
+  ASSERT_TRUE(conv2d_transpose(root, images, 8, 3, o).ok());
+  EXPECT_EQ(g.GetCollection(GraphKeys::kRegularizationLosses).size(), 2u);
+  // A scope-level regularizer applies to both variables too, named under the
+  // variable.
+  VariableScopeOptions vs;
+  vs.regularizer = regularizers::l2(0.5);
+  Conv2DTransposeOptions plain;
+  ASSERT_TRUE(
+      conv2d_transpose(root.WithVariableScope("reg", vs), images, 8, 3, plain)
+          .ok());
+  const std::vector<Output>& losses =
+      g.GetCollection(GraphKeys::kRegularizationLosses);
+  ASSERT_EQ(losses.size(), 4u);
+  EXPECT_EQ(losses[2].node()->name().rfind(
+                "reg/conv2d_transpose/kernel/Regularizer/", 0),
+            0u)
+      << losses[2].node()->name();
+}
+
 TEST(Conv2DTransposeTest, FunctionalReuseFromScope) {
   Graph g;
   Scope root = Scope::NewRootScope(&g);
