@@ -9,7 +9,7 @@ packages=(
   libprotobuf-dev protobuf-compiler                 # Protocol Buffers
   libabsl-dev                                       # Abseil
   libgtest-dev libbenchmark-dev                     # tests and benchmarks
-  libpng-dev                                        # PNG output of the demo
+  libpng-dev zlib1g-dev                             # PNG output of the demo, .npz
   python3                                           # CI's test-case count
 )
 

@@ -344,4 +344,31 @@ absl::StatusOr<std::vector<int64_t>> Conv2DBackpropInputSizes(
   return dims;
 }
 
+absl::StatusOr<TensorShape> Conv2DOutputShape(absl::string_view label,
+                                              const TensorShape& input,
+                                              const TensorShape& filter,
+                                              const Conv2DParams& params) {
+  FLOWLET_RETURN_IF_ERROR(CheckRank4(label, "input", input));
+  FLOWLET_RETURN_IF_ERROR(CheckRank4(label, "filter", filter));
+  const ConvDataFormat format = params.data_format;
+  std::vector<int64_t> dims(4, -1);
+  dims[ConvBatchDim(format)] = DimOrUnknown(input, ConvBatchDim(format));
+  dims[ConvFeatureDim(format)] = DimOrUnknown(filter, 3);
+  for (int i = 0; i < 2; ++i) {
+    const int image_dim = ConvSpatialDim(format, i);
+    const int64_t in = DimOrUnknown(input, image_dim);
+    const int64_t k = DimOrUnknown(filter, i);
+    if (in < 0 || k < 0) continue;
+    absl::StatusOr<WindowedOutput> w = GetWindowedOutputSize(
+        in, k, params.dilations[i], params.strides[i], params.padding,
+        params.explicit_pads[i][0], params.explicit_pads[i][1]);
+    if (!w.ok()) {
+      return AnnotateStatus(
+          w.status(), absl::StrCat(label, ": spatial_dim ", image_dim, ": "));
+    }
+    dims[image_dim] = w->size;
+  }
+  return TensorShape(std::move(dims));
+}
+
 }  // namespace flowlet

@@ -134,6 +134,19 @@ absl::StatusOr<std::vector<int64_t>> Conv2DBackpropInputSizes(
     absl::Span<const int64_t> sizes, const TensorShape& filter,
     const TensorShape& out_backprop, ConvDataFormat format);
 
+// Conv2D's result shape from its input (data_format order) and filter (kh,
+// kw, in / groups, out): batch from the input, depth from the filter's dim 3,
+// each spatial size the windowed output size. -1 where a needed dim is unknown
+// (shape inference); unknown rank input gives rank 4 with what the filter
+// tells. InvalidArgument "<label>: input must be 4-dimensional ..." (likewise
+// filter) and the windowed-size errors, prefixed by "<label>: spatial_dim <i>:
+// ". The remaining checks (depths, batch) are ConvBackpropComputeDimensions'
+// with this shape as out_backprop.
+absl::StatusOr<TensorShape> Conv2DOutputShape(absl::string_view label,
+                                              const TensorShape& input,
+                                              const TensorShape& filter,
+                                              const Conv2DParams& params);
+
 // "NHWC" / "NCHW".
 const char* ConvDataFormatName(ConvDataFormat format);
 

@@ -151,4 +151,106 @@ absl::Status ActivationShape(InferenceContext& c) {
   return absl::OkStatus();
 }
 
+absl::Status Conv2DShape(InferenceContext& c) {
+  constexpr char kLabel[] = "Conv2D";
+  FLOWLET_ASSIGN_OR_RETURN(Conv2DParams params,
+                           ParseConv2DParams(c.attrs(), kLabel));
+  const TensorShape& input = c.input_shape(0);
+  const TensorShape& filter = c.input_shape(1);
+  FLOWLET_ASSIGN_OR_RETURN(TensorShape output,
+                           Conv2DOutputShape(kLabel, input, filter, params));
+  if (output.IsFullyDefined()) {
+    absl::StatusOr<int64_t> n = CheckedNumElements(output.dims());
+    if (!n.ok())
+      return AnnotateStatus(n.status(), absl::StrCat(kLabel, ": output: "));
+  }
+  FLOWLET_RETURN_IF_ERROR(
+      ConvBackpropComputeDimensions(kLabel, input, filter, output, params)
+          .status());
+  c.set_output_shape(0, std::move(output));
+  return absl::OkStatus();
+}
+
+absl::Status Conv2DBackpropFilterShape(InferenceContext& c) {
+  constexpr char kLabel[] = "Conv2DBackpropFilter";
+  FLOWLET_ASSIGN_OR_RETURN(Conv2DParams params,
+                           ParseConv2DParams(c.attrs(), kLabel));
+  const TensorShape& input = c.input_shape(0);
+  const TensorShape& sizes_shape = c.input_shape(1);
+  const TensorShape& out_backprop = c.input_shape(2);
+  FLOWLET_RETURN_IF_ERROR(
+      CheckRank(input, 4, absl::StrCat(kLabel, ": input (input 0)")));
+  FLOWLET_RETURN_IF_ERROR(CheckRank(
+      out_backprop, 4, absl::StrCat(kLabel, ": out_backprop (input 2)")));
+  FLOWLET_RETURN_IF_ERROR(CheckRank(
+      sizes_shape, 1, absl::StrCat(kLabel, ": filter_sizes (input 1)")));
+  if (sizes_shape.rank() == 1 && sizes_shape.dim(0) >= 0 &&
+      sizes_shape.dim(0) != 4) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kLabel,
+        ": filter_sizes must contain 4 values, but got: ", sizes_shape.dim(0)));
+  }
+  const std::optional<PartialValue>& value = c.input_value(1);
+  if (value.has_value()) {
+    for (int64_t v : value->values) {
+      if (v != PartialValue::kUnknown && v < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(kLabel, ": filter_sizes must be non-negative, got ",
+                         ValuesString(value->values)));
+      }
+    }
+  }
+  TensorShape filter = c.InputAsShape(1);
+  if (filter.unknown_rank()) filter = TensorShape::Unknown(4);
+  if (filter.IsFullyDefined()) {
+    absl::StatusOr<int64_t> n = CheckedNumElements(filter.dims());
+    if (!n.ok())
+      return AnnotateStatus(n.status(),
+                            absl::StrCat(kLabel, ": filter_sizes: "));
+  }
+  FLOWLET_RETURN_IF_ERROR(
+      ConvBackpropComputeDimensions(kLabel, input, filter, out_backprop, params)
+          .status());
+  c.set_output_shape(0, std::move(filter));
+  return absl::OkStatus();
+}
+
+absl::Status BiasAddGradShape(InferenceContext& c) {
+  std::string data_format = "NHWC";
+  if (c.attrs().find("data_format") != c.attrs().end()) {
+    FLOWLET_RETURN_IF_ERROR(GetAttr(c.attrs(), "data_format", &data_format));
+  }
+  if (data_format != "NHWC" && data_format != "NCHW") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("BiasAddGrad: Invalid data format string: '", data_format,
+                     "' (expected 'NHWC' or 'NCHW')"));
+  }
+  const TensorShape& input = c.input_shape(0);
+  if (input.unknown_rank()) {
+    c.set_output_shape(0, TensorShape({-1}));
+    return absl::OkStatus();
+  }
+  if (input.rank() < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BiasAddGrad: out_backprop (input 0) must be at least rank 2 but is "
+        "rank ",
+        input.rank(), " (shape ", input.DebugString(), ")"));
+  }
+  const int channel_dim = data_format == "NCHW" ? 1 : input.rank() - 1;
+  c.set_output_shape(0, TensorShape({input.dim(channel_dim)}));
+  return absl::OkStatus();
+}
+
+absl::Status ActivationGradShape(InferenceContext& c) {
+  absl::StatusOr<TensorShape> merged = c.input_shape(0).Merge(c.input_shape(1));
+  if (!merged.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the two inputs must have the same shape, got ",
+        c.input_shape(0).DebugString(), " and ", c.input_shape(1).DebugString(),
+        ": ", merged.status().message()));
+  }
+  c.set_output_shape(0, *std::move(merged));
+  return absl::OkStatus();
+}
+
 }  // namespace flowlet

@@ -26,6 +26,24 @@ absl::Status FusedBiasActivationShape(InferenceContext& c);
 // The activations: output 0 has input 0's shape.
 absl::Status ActivationShape(InferenceContext& c);
 
+// Conv2D: [batch, out_h, out_w, filter dim 3] (data_format order), with the
+// windowed sizes of Conv2DOutputShape and every check
+// ConvBackpropComputeDimensions can decide ("Conv2D: ..." messages).
+absl::Status Conv2DShape(InferenceContext& c);
+
+// Conv2DBackpropFilter: the shape in filter_sizes' (partial) value (4 values,
+// >= 0, (kh, kw, in / groups, out)), checked against input and out_backprop
+// as far as the known dims allow ("Conv2DBackpropFilter: ..." messages).
+absl::Status Conv2DBackpropFilterShape(InferenceContext& c);
+
+// BiasAddGrad: [C] with C = dim 1 for NCHW, the last dim for NHWC; input at
+// least 2-D.
+absl::Status BiasAddGradShape(InferenceContext& c);
+
+// The activation gradients (ReluGrad ...): both inputs have the same shape
+// (merged), which is the output's.
+absl::Status ActivationGradShape(InferenceContext& c);
+
 }  // namespace flowlet
 
 #endif  // FLOWLET_SRC_OPS_NN_SHAPE_FNS_H_
