@@ -53,6 +53,26 @@ Output Reshape(const Scope& scope, Output tensor, Output shape);
 Output Fill(const Scope& scope, Output dims, Output value);
 Output Cast(const Scope& scope, Output x, DataType dst_type);
 
+// BroadcastTo: `input` broadcast (numpy rules) to `shape` (1-D int32/int64).
+Output BroadcastTo(const Scope& scope, Output input, Output shape);
+
+// BroadcastGradientArgs(s0, s1): for two shapes (1-D int32/int64) that
+// broadcast together, the axes of the broadcast result each operand's gradient
+// must be summed over (r0 for s0, r1 for s1).
+struct BroadcastGradientArgsOutput {
+  Output r0;
+  Output r1;
+};
+BroadcastGradientArgsOutput BroadcastGradientArgs(const Scope& scope, Output s0,
+                                                  Output s1);
+
+// StridedSliceGrad: the gradient of StridedSlice(input of shape `shape`, begin,
+// end, strides, masks): a tensor of `shape` holding `dy` where the slice took
+// its elements and zeros elsewhere.
+Output StridedSliceGrad(const Scope& scope, Output shape, Output begin,
+                        Output end, Output strides, Output dy,
+                        const StridedSliceAttrs& attrs = {});
+
 }  // namespace ops
 }  // namespace flowlet
 

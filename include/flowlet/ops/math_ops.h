@@ -2,6 +2,8 @@
 #ifndef FLOWLET_OPS_MATH_OPS_H_
 #define FLOWLET_OPS_MATH_OPS_H_
 
+#include <vector>
+
 #include "flowlet/graph.h"
 #include "flowlet/scope.h"
 
@@ -28,6 +30,16 @@ Output Sum(const Scope& scope, Output input, Output axis,
            bool keep_dims = false);
 Output Mean(const Scope& scope, Output input, Output axis,
             bool keep_dims = false);
+
+// AddN: the element-wise sum of N >= 1 tensors of one dtype and shape.
+Output AddN(const Scope& scope, const std::vector<Output>& inputs);
+// Zeros / ones of x's dtype and shape.
+Output ZerosLike(const Scope& scope, Output x);
+Output OnesLike(const Scope& scope, Output x);
+// Element-wise exp(x), log(x), log(1 + x) (floating types).
+Output Exp(const Scope& scope, Output x);
+Output Log(const Scope& scope, Output x);
+Output Log1p(const Scope& scope, Output x);
 
 }  // namespace ops
 }  // namespace flowlet
