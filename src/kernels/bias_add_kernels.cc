@@ -11,6 +11,8 @@
 #include "src/core/status_macros.h"
 #include "src/kernels/activation_functors.h"
 #include "src/kernels/bias_activation.h"
+#include "src/kernels/bias_activation_primitive.h"
+#include "src/kernels/dnnl_util.h"
 #include "src/kernels/nn_kernel_util.h"
 #include "src/kernels/op_kernel.h"
 
@@ -83,9 +85,20 @@ class BiasActivationKernel : public OpKernel {
       FLOWLET_ASSIGN_OR_RETURN(out,
                                ctx.allocate_output(0, dtype_, value.shape()));
     }
-    FLOWLET_RETURN_IF_ERROR(AnnotateStatus(
-        BiasActivation(layout, activation_, alpha_, value, bias, out),
-        absl::StrCat(label_, ": ")));
+    if (dtype_ == DT_FLOAT && value.num_elements() > 0 &&
+        BiasActivationPrimitive::Supports(activation_)) {
+      FLOWLET_RETURN_IF_ERROR(dnnl_util::CheckEngine(&ctx.resources()));
+      FLOWLET_RETURN_IF_ERROR(AnnotateStatus(
+          primitive_.Run(layout, activation_, alpha_, value.data<float>(),
+                         bias.data<float>(), out->data<float>(),
+                         *ctx.resources().engine,
+                         nn_kernels::Stream(&ctx.resources())),
+          absl::StrCat(label_, ": ")));
+    } else {
+      FLOWLET_RETURN_IF_ERROR(AnnotateStatus(
+          BiasActivation(layout, activation_, alpha_, value, bias, out),
+          absl::StrCat(label_, ": ")));
+    }
     if (out == &forwarded) ctx.set_output(0, std::move(forwarded));
     return absl::OkStatus();
   }
@@ -97,6 +110,8 @@ class BiasActivationKernel : public OpKernel {
   bool channels_first_ = false;
   Activation activation_ = Activation::kNone;
   float alpha_ = 0.2f;
+  // float: one oneDNN binary_add with the activation as a post-op.
+  BiasActivationPrimitive primitive_;
 };
 
 class BiasAddKernel : public BiasActivationKernel {
