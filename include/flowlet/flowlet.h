@@ -25,6 +25,8 @@
 #include "flowlet/session.h"
 #include "flowlet/tensor.h"
 #include "flowlet/tensor_shape.h"
+#include "flowlet/train/gradients.h"
+#include "flowlet/train/losses.h"
 #include "flowlet/train/optimizers.h"
 #include "flowlet/train/saver.h"
 #include "flowlet/types.h"

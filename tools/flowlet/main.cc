@@ -17,9 +17,9 @@ namespace {
 
 const flowlet::cli::Subcommand kSubcommands[] = {
     {"demo",
-     "builds a conv2d_transpose generator, exports it as a MetaGraphDef, "
-     "reloads it, runs a "
-     "batch and writes a PNG grid (flags: --out_dir, --batch)",
+     "builds and briefly trains a conv2d_transpose generator, exports the "
+     "MetaGraphDef and checkpoint, reloads them, writes a PNG grid (flags: "
+     "--out_dir, --batch, --steps)",
      flowlet::cli::RunDemo},
     {"run", "runs a graph once on fed tensors, writes or summarizes fetches",
      flowlet::cli::RunRun, flowlet::cli::kRunUsage},
