@@ -85,17 +85,21 @@ class ConstKernel : public OpKernel {
                        " but attr 'value' holds ", DataTypeString(t->dtype())));
     }
     value_ = *std::move(t);
+    version_ = NextVariableVersion();
     return absl::OkStatus();
   }
   absl::Status Compute(KernelContext& ctx) override {
     if (!value_.IsInitialized())
       return absl::FailedPreconditionError("Const was not initialized");
-    ctx.set_output(0, value_);
+    // The value never changes: a fixed version lets consumers (convolution
+    // weights) keep what they derive from it across runs.
+    ctx.set_output(0, value_, version_);
     return absl::OkStatus();
   }
 
  private:
   Tensor value_;
+  uint64_t version_ = 0;
 };
 FLOWLET_REGISTER_KERNEL("Const", ConstKernel);
 

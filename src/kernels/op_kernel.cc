@@ -10,6 +10,7 @@ absl::StatusOr<Tensor*> KernelContext::allocate_output(
     int i, DataType dtype, const TensorShape& shape) {
   Value* out = outputs_[i];
   out->ref = nullptr;
+  out->version = 0;
   Tensor& t = out->tensor;
   if (t.IsInitialized() && t.dtype() == dtype && t.shape() == shape &&
       t.BufferIsExclusive()) {

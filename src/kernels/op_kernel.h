@@ -107,6 +107,14 @@ class KernelContext {
   void set_output_ref(int i, Variable* v, Tensor t) {
     outputs_[i]->tensor = std::move(t);
     outputs_[i]->ref = v;
+    outputs_[i]->version = 0;
+  }
+  // Forwards a tensor whose contents never change (a Const's value) under a
+  // fixed nonzero `version`, so kernels may keep data derived from it.
+  void set_output(int i, Tensor t, uint64_t version) {
+    outputs_[i]->tensor = std::move(t);
+    outputs_[i]->ref = nullptr;
+    outputs_[i]->version = version;
   }
 
   // Version of input i's contents, as far as the executor knows it. For a

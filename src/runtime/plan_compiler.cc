@@ -28,6 +28,8 @@ std::vector<bool> Prune(const PlanRequest& r, const std::set<OutputKey>& fed) {
   std::vector<bool> needed(r.graph->num_nodes(), false);
   std::vector<Node*> stack;
   auto visit = [&](Node* n) {
+    // A fed Placeholder does not run: its only output is the feed.
+    if (n->op() == "Placeholder" && fed.count({n->id(), 0}) > 0) return;
     if (!needed[n->id()]) {
       needed[n->id()] = true;
       stack.push_back(n);
@@ -66,6 +68,7 @@ absl::StatusOr<std::vector<Node*>> TopologicalOrder(
       consumers[in.node()->id()].push_back(n);
     }
     for (Node* c : n->control_inputs()) {
+      if (!needed[c->id()]) continue;  // A fed Placeholder.
       ++pending[id];
       consumers[c->id()].push_back(n);
     }
@@ -219,10 +222,14 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
     slot_of[KeyOf(f)] = num_slots;
     plan->feed_slots.push_back(num_slots++);
   }
+  // A node that runs writes its own slots, even for a fed output: consumers of
+  // a fed output read the feed's slot, never what its producer computes.
+  std::map<OutputKey, int> produced_slot;
   for (Node* n : order) {
     for (int i = 0; i < n->num_outputs(); ++i) {
       OutputKey k{n->id(), i};
-      if (slot_of.count(k) == 0) slot_of[k] = num_slots++;
+      produced_slot[k] = num_slots++;
+      if (slot_of.count(k) == 0) slot_of[k] = produced_slot[k];
     }
   }
 
@@ -243,7 +250,7 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
       s.input_shapes.push_back(shape_of(in));
     }
     for (int i = 0; i < n->num_outputs(); ++i) {
-      s.output_slots.push_back(slot_of.at({n->id(), i}));
+      s.output_slots.push_back(produced_slot.at({n->id(), i}));
       s.output_types.push_back(n->output_type(i));
       s.output_shapes.push_back(shapes.count({n->id(), i})
                                     ? shapes[{n->id(), i}]

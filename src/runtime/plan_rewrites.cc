@@ -25,6 +25,11 @@ int FuseBiasActivation(std::vector<StepSpec>* steps,
       producer[slot] = static_cast<int>(i);
   }
   for (int slot : fetch_slots) ++readers[slot];
+  // Nodes other steps wait for through control edges: fusing would move them.
+  std::set<const Node*> control_sources;
+  for (const StepSpec& step : *steps) {
+    for (const Node* c : step.node->control_inputs()) control_sources.insert(c);
+  }
   for (StepSpec& act : *steps) {
     if (act.removed || kActivations->count(act.op) == 0 ||
         act.input_slots.size() != 1 || act.input_deref[0]) {
@@ -35,6 +40,15 @@ int FuseBiasActivation(std::vector<StepSpec>* steps,
     if (p == producer.end() || readers[bias_slot] != 1) continue;
     StepSpec& bias = (*steps)[p->second];
     if (bias.removed || bias.op != "BiasAdd") continue;
+    // The fused kernel is for floating types; and the pair must not take part
+    // in control dependencies (the fused step runs where the activation ran).
+    const DataType t = static_cast<DataType>(bias.attrs["T"].type());
+    if (!IsFloatingDataType(t) || !bias.node->control_inputs().empty() ||
+        !act.node->control_inputs().empty() ||
+        control_sources.count(bias.node) > 0 ||
+        control_sources.count(act.node) > 0) {
+      continue;
+    }
     AttrMap attrs;
     attrs["T"] = bias.attrs["T"];
     attrs["data_format"] = bias.attrs["data_format"];

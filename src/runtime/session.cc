@@ -69,6 +69,11 @@ absl::Status SessionImpl::CheckOutput(const Output& o,
     return absl::InvalidArgumentError(absl::StrCat(
         what, " '", o.name(), "' is not from this session's graph"));
   }
+  if (o.index() < 0 || o.index() >= o.node()->num_outputs()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " '", o.name(), "' refers to output ", o.index(), " but '",
+        o.node()->name(), "' has ", o.node()->num_outputs(), " output(s)"));
+  }
   return absl::OkStatus();
 }
 
@@ -146,9 +151,25 @@ absl::Status SessionImpl::Run(
   return status;
 }
 
+// The key of a VariableV2 node's storage: its shared_name, or its name (as the
+// VariableV2 kernel names it).
+static std::string VariableKey(const Node* node) {
+  std::string shared_name;
+  if (node != nullptr &&
+      GetAttr(node->attrs(), "shared_name", &shared_name).ok() &&
+      !shared_name.empty()) {
+    return shared_name;
+  }
+  return node != nullptr ? node->name() : std::string();
+}
+
 absl::StatusOr<Tensor> SessionImpl::VariableValue(
     const std::string& name) const {
-  Variable* v = const_cast<VariableStore&>(variables_).Find(name);
+  const Node* node = graph_->FindNode(name);
+  Variable* v = const_cast<VariableStore&>(variables_)
+                    .Find(node != nullptr && node->op() == "VariableV2"
+                              ? VariableKey(node)
+                              : name);
   if (v == nullptr) {
     if (graph_->FindNode(name) == nullptr) {
       return absl::NotFoundError(
@@ -186,7 +207,7 @@ absl::Status SessionImpl::SetVariableValue(const std::string& name,
         absl::StrCat("variable '", name, "' has shape ", shape.DebugString(),
                      ", the value ", value.shape().DebugString()));
   }
-  Variable* v = variables_.GetOrCreate(name);
+  Variable* v = variables_.GetOrCreate(VariableKey(node));
   absl::MutexLock lock(&v->mu);
   v->value = value.DeepCopy();
   v->version.store(NextVariableVersion());

@@ -10,7 +10,8 @@ namespace {
 TEST(BufferReuseTest, ConvTransposeLayerReusesOutputBuffers) {
   Graph g;
   Scope root = Scope::NewRootScope(&g);
-  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({-1, 8, 8, 16}));
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT,
+                              TensorShape({-1, 8, 8, 16}));
   layers::Conv2DTransposeOptions o;
   o.strides = 2;
   o.padding = "same";
@@ -24,7 +25,9 @@ TEST(BufferReuseTest, ConvTransposeLayerReusesOutputBuffers) {
   for (int i = 0; i < 4; ++i) {
     std::vector<Tensor> out;
     ASSERT_TRUE(session.Run({{x, input}}, {*y}, {}, &out).ok());
-    if (i >= 2) EXPECT_EQ(out[0].raw_data(), previous) << "run " << i;
+    if (i >= 2) {
+      EXPECT_EQ(out[0].raw_data(), previous) << "run " << i;
+    }
     previous = out[0].raw_data();
   }
   EXPECT_EQ(session.stats().plans_compiled, 2);

@@ -9,6 +9,7 @@
 #include "flowlet/graph.h"
 #include "flowlet/ops/array_ops.h"
 #include "flowlet/ops/math_ops.h"
+#include "flowlet/ops/nn_ops.h"
 #include "flowlet/ops/state_ops.h"
 #include "flowlet/scope.h"
 #include "flowlet/variables.h"
@@ -225,6 +226,67 @@ TEST(SessionTest, RunByName) {
                                   std::vector<std::string>{"nope"},
                                   std::vector<std::string>{}, &out),
                       absl::StatusCode::kNotFound, {"nope"}));
+}
+
+TEST(SessionTest, AFedTensorWinsEvenWhenItsProducerRuns) {
+  Graph g;
+  Scope root = Scope::NewRootScope(&g);
+  Output x = ops::Placeholder(root.WithOpName("x"), DT_FLOAT, TensorShape({1}));
+  Output h = ops::Square(root.WithOpName("h"), x);
+  Output y = ops::Neg(root, h);
+  Session session(&g);
+  std::vector<Tensor> out;
+  // h runs (it is a target) but y reads the fed value.
+  ASSERT_TRUE(session
+                  .Run({{x, Floats({3}, {1})}, {h, Floats({5}, {1})}}, {y, h},
+                       {Operation(h.node())}, &out)
+                  .ok());
+  EXPECT_FLOAT_EQ(out[0].data<float>()[0], -5.0f);
+  EXPECT_FLOAT_EQ(out[1].data<float>()[0], 5.0f);
+}
+
+TEST(SessionTest, AFedPlaceholderReachedByAControlEdgeDoesNotRun) {
+  Graph g;
+  Scope root = Scope::NewRootScope(&g);
+  Output p = ops::Placeholder(root.WithOpName("p"), DT_FLOAT, TensorShape({1}));
+  Output c = ops::Const(
+      root.WithControlDependencies(std::vector<Node*>{p.node()}), 2.0f);
+  Output y = ops::Mul(root, c, p);
+  Session session(&g);
+  std::vector<Tensor> out;
+  ASSERT_TRUE(session.Run({{p, Floats({4}, {1})}}, {y}, {}, &out).ok());
+  EXPECT_FLOAT_EQ(out[0].data<float>()[0], 8.0f);
+}
+
+TEST(SessionTest, IntegerBiasAddAndReluAreNotFused) {
+  // The fused bias + activation kernel is for floating types; int32 stays two
+  // steps and still runs.
+  Graph g;
+  Scope root = Scope::NewRootScope(&g);
+  Output v =
+      ops::Const(root, Tensor::FromVector<int32_t>({-3, 1, 2, -4}, {2, 2}));
+  Output b = ops::Const(root, std::vector<int32_t>{1, -5});
+  Output y = ops::Relu(root, ops::BiasAdd(root, v, b));
+  Session session(&g);
+  std::vector<Tensor> out;
+  ASSERT_TRUE(session.Run({}, {y}, {}, &out).ok());
+  EXPECT_EQ(session.stats().fused_bias_activations, 0);
+  const int32_t* r = out[0].data<int32_t>();
+  EXPECT_EQ(std::vector<int32_t>(r, r + 4), (std::vector<int32_t>{0, 0, 3, 0}));
+}
+
+TEST(SessionTest, OutputIndexesAreChecked) {
+  Graph g;
+  Scope root = Scope::NewRootScope(&g);
+  Output a = ops::Const(root.WithOpName("a"), 1.0f);
+  Session session(&g);
+  std::vector<Tensor> out;
+  EXPECT_TRUE(IsError(session.Run({}, {Output(a.node(), 3)}, {}, &out),
+                      absl::StatusCode::kInvalidArgument,
+                      {"'a:3'", "has 1 output"}));
+  EXPECT_TRUE(IsError(
+      session.Run({{Output(a.node(), 2), Tensor::Scalar(1.0f)}}, {a}, {}, &out),
+      absl::StatusCode::kInvalidArgument, {"has 1 output"}));
 }
 
 TEST(SessionTest, ConcurrentRunsGiveSerialResults) {
