@@ -1,6 +1,7 @@
 #include "flowlet/layers/conv2d_transpose.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -158,10 +159,18 @@ absl::StatusOr<LayerArgs> Validate(const Output& inputs, int filters,
   const int h_axis = a.channels_first ? 2 : 1;
   for (int i = 0; i < 2; ++i) {
     const int64_t in = shape.dim(h_axis + i);
-    if (in < 0 || a.output_padding[i] < 0) continue;
+    if (in < 0) continue;
     const int64_t out =
         DeconvOutputLength(in, a.kernel[i], a.strides[i], a.dilation[i], a.same,
                            a.output_padding[i]);
+    // The output size travels as int32 (Conv2DBackpropInput's input_sizes).
+    if (out < 0 || out > INT32_MAX) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "conv2d_transpose: the output ", i == 0 ? "height" : "width",
+          " would be ", out, " for input size ", in, " (kernel ", a.kernel[i],
+          ", stride ", a.strides[i], "); expected 0 to 2147483647"));
+    }
+    if (a.output_padding[i] < 0) continue;
     if (!OutputSizeIsConsistent(in, out, a.kernel[i], a.strides[i],
                                 a.dilation[i], a.same)) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -62,14 +62,19 @@ absl::StatusOr<std::string> NormalizeDataFormat(
 int64_t DeconvOutputLength(int64_t input_length, int kernel, int stride,
                            int dilation, bool same, int output_padding) {
   if (input_length < 0) return -1;
-  const int64_t eff =
-      kernel + static_cast<int64_t>(kernel - 1) * (dilation - 1);
+  // In 128 bits: untrusted static dims near 2^62 must not overflow.
+  const __int128 n = input_length, k = kernel, s = stride, d = dilation;
+  const __int128 eff = k + (k - 1) * (d - 1);
+  __int128 out;
   if (output_padding < 0) {
-    return same ? input_length * stride
-                : input_length * stride + std::max<int64_t>(eff - stride, 0);
+    out = same ? n * s : n * s + std::max<__int128>(eff - s, 0);
+  } else {
+    const __int128 pad = same ? eff / 2 : 0;
+    out = (n - 1) * s + eff - 2 * pad + output_padding;
   }
-  const int64_t pad = same ? eff / 2 : 0;
-  return (input_length - 1) * stride + eff - 2 * pad + output_padding;
+  if (out > INT64_MAX) return INT64_MAX;
+  if (out < INT64_MIN + 1) return INT64_MIN + 1;
+  return static_cast<int64_t>(out);
 }
 
 }  // namespace layers

@@ -30,12 +30,6 @@ Output Images(const Scope& s, const TensorShape& shape,
   return ops::Placeholder(s.WithOpName("images"), dtype, shape);
 }
 
-std::vector<std::string> Names(const std::vector<Output>& outputs) {
-  std::vector<std::string> names;
-  for (const Output& o : outputs) names.push_back(o.node()->name());
-  return names;
-}
-
 using testing_util::RandomTensor;
 using testing_util::ToVector;
 

@@ -545,6 +545,24 @@ TEST(Conv2DTransposeTest, InputValidation) {
   o.output_padding = {0};
   EXPECT_TRUE(IsError(conv2d_transpose(root, ok, 4, 2, o),
                       absl::StatusCode::kInvalidArgument, {"output_padding"}));
+  // Output sizes that do not fit Conv2DBackpropInput's int32 input_sizes, or
+  // are negative, are refused before anything is added.
+  Output huge =
+      ops::Placeholder(root, DT_FLOAT, TensorShape({1, 1 << 30, 1, 3}));
+  Output empty = ops::Placeholder(root, DT_FLOAT, TensorShape({1, 0, 4, 3}));
+  nodes = g.num_nodes();
+  o = Conv2DTransposeOptions();
+  o.padding = "same";
+  o.strides = 2;
+  EXPECT_TRUE(IsError(conv2d_transpose(root, huge, 4, 3, o),
+                      absl::StatusCode::kInvalidArgument,
+                      {"output height would be 2147483648"}));
+  o = Conv2DTransposeOptions();
+  o.strides = 2;
+  o.output_padding = {0, 0};
+  EXPECT_TRUE(IsError(conv2d_transpose(root, empty, 4, 1, o),
+                      absl::StatusCode::kInvalidArgument,
+                      {"output height would be -1"}));
   EXPECT_EQ(g.num_nodes(), nodes);
   EXPECT_TRUE(g.GetCollection(GraphKeys::kGlobalVariables).empty());
   // The graph is still usable.

@@ -71,8 +71,8 @@ struct Conv2DTransposeOptions {
 
   // Extensions from the Keras Conv2DTranspose class (the TF1 functional form
   // lacks them). Extra rows/columns at the end of the output: out = (in - 1) *
-  // s + k - 2 * pad + p with pad = k / 2 (same) or 0 (valid). Each value in [0,
-  // stride). Empty: not used.
+  // s + k - 2 * pad + p with pad = k_eff / 2 (same; k_eff the dilated kernel
+  // size) or 0 (valid). Each value in [0, stride). Empty: not used.
   std::vector<int> output_padding;
   // Dilation of the kernel; strides must then be 1 (TensorFlow silently ignores
   // strides there: flowlet refuses), and both rates must be equal.
