@@ -1,5 +1,8 @@
 // flowlet: run, inspect and demonstrate flowlet graphs from the shell.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -114,6 +117,14 @@ std::string CheckFlags(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under `bazel run`, relative paths (--out_dir, --graph, feeds) mean the
+  // user's directory, not the runfiles tree.
+  if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY")) {
+    if (chdir(dir) != 0) {
+      std::fprintf(stderr, "flowlet: cannot enter %s\n", dir);
+      return flowlet::cli::kExitRuntimeError;
+    }
+  }
   absl::SetProgramUsageMessage(Usage());
   // `flowlet <sub> --help` and `flowlet help [<sub>]` print the subcommand's
   // usage; --helpfull and friends are left to absl.
