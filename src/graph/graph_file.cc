@@ -18,6 +18,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
+#include "src/core/file_util.h"
 #include "src/core/status_macros.h"
 
 namespace flowlet {
@@ -25,68 +26,6 @@ namespace {
 
 bool IsTextPath(const std::string& path) {
   return absl::EndsWith(path, ".pbtxt") || absl::EndsWith(path, ".txt");
-}
-
-absl::Status IoError(const std::string& what, const std::string& path,
-                     int err) {
-  return absl::ErrnoToStatus(err,
-                             absl::StrCat("cannot ", what, " '", path, "'"));
-}
-
-// 0 or the errno of the failed write.
-int WriteAll(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return 0;
-}
-
-// Writes `contents` to a new temporary file next to `path`, syncs it and
-// renames it over `path`, then syncs the directory. On failure the temporary
-// file is removed.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
-  if (path.empty() || path.back() == '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", path, "' is not a file path"));
-  }
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos
-                              ? "."
-                              : (slash == 0 ? "/" : path.substr(0, slash));
-  const std::string base =
-      slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string tmpl = absl::StrCat(dir, "/.", base, ".tmp.XXXXXX");
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) return IoError("create a temporary file for", path, errno);
-  const std::string tmp(name.data());
-  auto fail = [&](const char* what, int err) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    return IoError(what, path, err);
-  };
-  if (::fchmod(fd, 0644) != 0) return fail("set the mode of", errno);
-  if (int err = WriteAll(fd, contents); err != 0) return fail("write", err);
-  if (::fsync(fd) != 0) return fail("sync", errno);
-  int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) return fail("close", errno);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return fail("rename a temporary file to", errno);
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {  // Best effort: the file itself is complete either way.
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return absl::OkStatus();
 }
 
 absl::Status WriteMessage(const google::protobuf::Message& message,
@@ -108,43 +47,9 @@ absl::Status WriteMessage(const google::protobuf::Message& message,
   return WriteFileAtomically(path, contents);
 }
 
+// Graph files are limited to 2 GiB (protobuf's message size limit).
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("open", path, errno);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return IoError("stat", path, err);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", path, "' is not a regular file"));
-  }
-  if (st.st_size > INT_MAX) {
-    ::close(fd);
-    return absl::ResourceExhaustedError(
-        absl::StrCat("'", path, "' has ", st.st_size,
-                     " bytes; graph files are limited to 2 GiB"));
-  }
-  std::string data;
-  data.resize(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::read(fd, &data[done], data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return IoError("read", path, err);
-    }
-    if (n == 0) break;  // Shrunk while reading.
-    done += static_cast<size_t>(n);
-  }
-  data.resize(done);
-  ::close(fd);
-  return data;
+  return ReadFileToString(path, INT_MAX);
 }
 
 // Speculative: a binary GraphDef parsed as a MetaGraphDef may put non-UTF-8

@@ -12,7 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "src/io/file_util.h"
+#include "src/core/file_util.h"
 #include "src/io/npy_internal.h"
 
 namespace flowlet {
@@ -355,7 +355,8 @@ absl::StatusOr<Tensor> ReadNpy(const std::string& path,
                                const ResourceLimits& limits) {
   // The header of a valid file is far below 1 MiB.
   const int64_t max_file = limits.max_tensor_bytes + (int64_t{1} << 20);
-  absl::StatusOr<std::string> bytes = internal::ReadFile(path, max_file);
+  absl::StatusOr<std::string> bytes =
+      ::flowlet::ReadFileToString(path, max_file);
   if (!bytes.ok()) return bytes.status();
   return ParseNpy(*bytes, path, limits);
 }
@@ -368,7 +369,7 @@ absl::Status WriteNpy(const std::string& path, const Tensor& tensor) {
         absl::StrCat("cannot write '", path, "': dtype ",
                      DataTypeString(tensor.dtype()), " has no .npy form"));
   }
-  return internal::WriteFileAtomically(path, SerializeNpy(tensor));
+  return ::flowlet::WriteFileAtomically(path, SerializeNpy(tensor));
 }
 
 }  // namespace io

@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "flowlet/io/npy.h"
-#include "src/io/file_util.h"
+#include "src/core/file_util.h"
 #include "src/io/npy_internal.h"
 
 namespace flowlet {
@@ -124,7 +124,7 @@ absl::StatusOr<std::string> Inflate(const Reader& r, const char* data,
 absl::StatusOr<std::vector<std::pair<std::string, Tensor>>> ReadNpz(
     const std::string& path, const ResourceLimits& limits) {
   absl::StatusOr<std::string> file =
-      internal::ReadFile(path, std::numeric_limits<int64_t>::max());
+      ::flowlet::ReadFileToString(path, std::numeric_limits<int64_t>::max());
   if (!file.ok()) return file.status();
   const Reader r(*file, path);
   const std::string& b = *file;
@@ -352,7 +352,7 @@ absl::Status WriteNpz(
   Put32(&out, static_cast<uint32_t>(central.size()));
   Put32(&out, cd_offset);
   Put16(&out, 0);  // Comment length.
-  return internal::WriteFileAtomically(path, out);
+  return ::flowlet::WriteFileAtomically(path, out);
 }
 
 }  // namespace io

@@ -1,4 +1,4 @@
-#include "src/io/file_util.h"
+#include "src/core/file_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,8 +11,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace flowlet {
-namespace io {
-namespace internal {
 namespace {
 
 absl::Status ErrnoStatus(const char* what, const std::string& path, int err) {
@@ -47,8 +45,8 @@ int WriteAll(int fd, const std::string& data) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     int64_t max_bytes) {
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", path, errno);
   struct stat st;
@@ -127,6 +125,4 @@ absl::Status WriteFileAtomically(const std::string& path,
   return absl::OkStatus();
 }
 
-}  // namespace internal
-}  // namespace io
 }  // namespace flowlet

@@ -1,6 +1,6 @@
-// Whole-file reads and atomic writes for the file formats of src/io.
-#ifndef FLOWLET_SRC_IO_FILE_UTIL_H_
-#define FLOWLET_SRC_IO_FILE_UTIL_H_
+// Whole-file reads and atomic writes, for every file flowlet reads or writes.
+#ifndef FLOWLET_SRC_CORE_FILE_UTIL_H_
+#define FLOWLET_SRC_CORE_FILE_UTIL_H_
 
 #include <cstdint>
 #include <string>
@@ -9,13 +9,11 @@
 #include "absl/status/statusor.h"
 
 namespace flowlet {
-namespace io {
-namespace internal {
 
 // The contents of `path`; NotFound / PermissionDenied / Internal naming the
 // file, ResourceExhausted if it is larger than `max_bytes`.
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     int64_t max_bytes);
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes);
 
 // Writes `contents` to a new temporary file in the directory of `path`
 // (".<name>.tmp.XXXXXX"), fsyncs it, renames it over `path` and syncs the
@@ -24,8 +22,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents);
 
-}  // namespace internal
-}  // namespace io
 }  // namespace flowlet
 
-#endif  // FLOWLET_SRC_IO_FILE_UTIL_H_
+#endif  // FLOWLET_SRC_CORE_FILE_UTIL_H_
