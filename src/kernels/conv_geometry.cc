@@ -295,6 +295,15 @@ absl::StatusOr<ConvBackpropDims> ConvBackpropComputeDimensions(
         ", data_format ", ConvDataFormatName(format), ")"));
   }
   if (dims.out_depth < 0) dims.out_depth = backprop_depth;
+  if (dims.in_depth > 0 && dims.filter_in_depth > 0 && dims.out_depth >= 0) {
+    const int64_t groups = dims.in_depth / dims.filter_in_depth;
+    if (groups > 1 && dims.out_depth % groups != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          label, ": Depth of output (", dims.out_depth,
+          ") is not a multiple of the number of groups (", groups,
+          "): input depth ", dims.in_depth, ", filter ", filter.DebugString()));
+    }
+  }
 
   for (int i = 0; i < 2; ++i) {
     const int image_dim = ConvSpatialDim(format, i);

@@ -273,5 +273,23 @@ TEST(Conv2DBackpropInputErrorsTest, Dtypes) {
                       {"Conv2DBackpropInput: T = int32 is not supported"}));
 }
 
+TEST(Conv2DBackpropInputGroupsTest, OutputDepthMustBeAMultipleOfTheGroups) {
+  // input depth 4 with filter depth 2: two groups, so 3 output channels cannot
+  // be split.
+  Fixture f;
+  f.sizes = Tensor::Vector<int32_t>({2, 6, 6, 4});
+  f.filter = RandomTensor(DT_FLOAT, TensorShape({3, 3, 2, 3}), 1);
+  f.dy = RandomTensor(DT_FLOAT, TensorShape({2, 3, 3, 3}), 2);
+  EXPECT_TRUE(IsError(
+      f.Run(), StatusCode::kInvalidArgument,
+      {"Depth of output (3) is not a multiple of the number of groups (2)"}));
+  // Same in double, whose plain loop used to drop the last channel silently.
+  f.attrs["T"] = AttrType(DT_DOUBLE);
+  f.filter = RandomTensor(DT_DOUBLE, TensorShape({3, 3, 2, 3}), 1);
+  f.dy = RandomTensor(DT_DOUBLE, TensorShape({2, 3, 3, 3}), 2);
+  EXPECT_TRUE(
+      IsError(f.Run(), StatusCode::kInvalidArgument, {"number of groups (2)"}));
+}
+
 }  // namespace
 }  // namespace flowlet
