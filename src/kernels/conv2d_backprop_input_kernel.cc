@@ -41,37 +41,6 @@ constexpr size_t kMaxCachedPlans = 8;
 // The version recorded for weights loaded from a constant filter.
 constexpr uint64_t kConstantVersion = std::numeric_limits<uint64_t>::max();
 
-template <typename H>
-void ToFloat(const Tensor& in, Tensor* out) {
-  const H* src = in.data<H>();
-  float* dst = out->data<float>();
-  for (int64_t i = 0, n = in.num_elements(); i < n; ++i)
-    dst[i] = static_cast<float>(src[i]);
-}
-
-template <typename H>
-void FromFloat(const Tensor& in, Tensor* out) {
-  const float* src = in.data<float>();
-  H* dst = out->data<H>();
-  for (int64_t i = 0, n = in.num_elements(); i < n; ++i) dst[i] = H(src[i]);
-}
-
-void ConvertToFloat(const Tensor& in, Tensor* out) {
-  if (in.dtype() == DT_HALF) {
-    ToFloat<half>(in, out);
-  } else {
-    ToFloat<bfloat16>(in, out);
-  }
-}
-
-void ConvertFromFloat(const Tensor& in, Tensor* out) {
-  if (out->dtype() == DT_HALF) {
-    FromFloat<half>(in, out);
-  } else {
-    FromFloat<bfloat16>(in, out);
-  }
-}
-
 bool IsEmpty(const ConvBackpropDims& d) {
   return d.batch == 0 || d.in_depth == 0 || d.out_depth == 0 ||
          d.spatial[0].input_size == 0 || d.spatial[1].input_size == 0 ||
@@ -200,11 +169,11 @@ class Conv2DBackpropInputKernel : public OpKernel {
       return plan->plan->Execute(out_backprop.data<float>(),
                                  output->data<float>(), stream);
     }
-    ConvertToFloat(out_backprop, &plan->out_backprop_f32);
+    ConvertToF32(out_backprop, &plan->out_backprop_f32);
     FLOWLET_RETURN_IF_ERROR(
         plan->plan->Execute(plan->out_backprop_f32.data<float>(),
                             plan->output_f32.data<float>(), stream));
-    ConvertFromFloat(plan->output_f32, output);
+    ConvertFromF32(plan->output_f32, output);
     return absl::OkStatus();
   }
 
@@ -284,7 +253,7 @@ class Conv2DBackpropInputKernel : public OpKernel {
       FLOWLET_RETURN_IF_ERROR(
           plan.plan->LoadWeights(filter.data<float>(), stream));
     } else {
-      ConvertToFloat(filter, &plan.filter_f32);
+      ConvertToF32(filter, &plan.filter_f32);
       FLOWLET_RETURN_IF_ERROR(
           plan.plan->LoadWeights(plan.filter_f32.data<float>(), stream));
     }

@@ -90,30 +90,6 @@ absl::Status CheckSizes(const std::string& label, const ConvBackpropDims& d,
 
 }  // namespace
 
-void ConvertToF32(const Tensor& in, Tensor* out) {
-  float* dst = out->data<float>();
-  const int64_t n = in.num_elements();
-  if (in.dtype() == DT_HALF) {
-    const half* src = in.data<half>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
-  } else {
-    const bfloat16* src = in.data<bfloat16>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
-  }
-}
-
-void ConvertFromF32(const Tensor& in, Tensor* out) {
-  const float* src = in.data<float>();
-  const int64_t n = in.num_elements();
-  if (out->dtype() == DT_HALF) {
-    half* dst = out->data<half>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = half(src[i]);
-  } else {
-    bfloat16* dst = out->data<bfloat16>();
-    for (int64_t i = 0; i < n; ++i) dst[i] = bfloat16(src[i]);
-  }
-}
-
 std::string ConvGeometryString(const ConvBackpropDims& d) {
   const ConvBackpropSpatialDim& h = d.spatial[0];
   const ConvBackpropSpatialDim& w = d.spatial[1];

@@ -14,6 +14,7 @@
 #include "flowlet/tensor.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "src/kernels/conv_geometry.h"
+#include "src/kernels/nn_kernel_util.h"  // ConvertToF32 / ConvertFromF32
 
 namespace flowlet {
 
@@ -83,11 +84,6 @@ class ConvBackwardWeightsPlan {
   dnnl::memory src_mem_, diff_dst_mem_, diff_weights_mem_, user_weights_mem_,
       scratchpad_mem_;
 };
-
-// f32 staging for half / bfloat16: `out` (f32, same element count) = in;
-// `out` (half / bfloat16) = in (f32), rounded.
-void ConvertToF32(const Tensor& in, Tensor* out);
-void ConvertFromF32(const Tensor& in, Tensor* out);
 
 // "input [n,h,w,c] -> output [...] (N,H,W,C), kernel ..." for messages.
 std::string ConvGeometryString(const ConvBackpropDims& d);

@@ -82,4 +82,28 @@ absl::Status CheckInputType(const KernelContext& ctx, absl::string_view label,
 }
 
 }  // namespace nn_kernels
+void ConvertToF32(const Tensor& in, Tensor* out) {
+  float* dst = out->data<float>();
+  const int64_t n = in.num_elements();
+  if (in.dtype() == DT_HALF) {
+    const half* src = in.data<half>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
+  } else {
+    const bfloat16* src = in.data<bfloat16>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);
+  }
+}
+
+void ConvertFromF32(const Tensor& in, Tensor* out) {
+  const float* src = in.data<float>();
+  const int64_t n = in.num_elements();
+  if (out->dtype() == DT_HALF) {
+    half* dst = out->data<half>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = half(src[i]);
+  } else {
+    bfloat16* dst = out->data<bfloat16>();
+    for (int64_t i = 0; i < n; ++i) dst[i] = bfloat16(src[i]);
+  }
+}
+
 }  // namespace flowlet

@@ -48,6 +48,12 @@ absl::Status CheckInputType(const KernelContext& ctx, absl::string_view label,
                             int i, absl::string_view arg, DataType expected);
 
 }  // namespace nn_kernels
+
+// f32 staging for half / bfloat16: `out` (f32, same element count) = in;
+// `out` (half / bfloat16) = in (f32), rounded.
+void ConvertToF32(const Tensor& in, Tensor* out);
+void ConvertFromF32(const Tensor& in, Tensor* out);
+
 }  // namespace flowlet
 
 #endif  // FLOWLET_SRC_KERNELS_NN_KERNEL_UTIL_H_
