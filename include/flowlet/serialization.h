@@ -117,7 +117,9 @@ absl::Status ImportMetaGraphDef(const tensorflow::MetaGraphDef& meta_graph_def,
 // Writes ExportGraphDef / ExportMetaGraphDef of `graph` to `path`: text format
 // if the path ends in ".pbtxt" or ".txt", deterministic binary otherwise.
 // Atomic: written to a temporary file in the same directory, fsync'ed and
-// renamed over `path`; on failure no temporary file remains.
+// renamed over `path`; on failure no temporary file remains. A binary file
+// starts with an integrity record (the graph's byte count and CRC-32, in a
+// field number no schema uses, which TensorFlow's parsers skip as unknown).
 absl::Status WriteGraphDefFile(const Graph& graph, const std::string& path);
 absl::Status WriteMetaGraphFile(const Graph& graph, const std::string& path);
 
@@ -126,7 +128,9 @@ absl::Status WriteMetaGraphFile(const Graph& graph, const std::string& path);
 // collections. Parsing is bounded by limits.max_proto_nesting; text
 // MetaGraphDefs may hold fields flowlet does not know (stripped_op_list...).
 // Refuses an unreadable, empty, unparsable or node-less file. Every error names
-// the file.
+// the file. A file with flowlet's integrity record whose size or CRC-32
+// disagrees with it (truncated, corrupted) is DataLoss; files without one
+// (from TensorFlow, text) have no such check.
 absl::StatusOr<tensorflow::MetaGraphDef> ReadGraphFile(
     const std::string& path, const ResourceLimits& limits = {});
 

@@ -30,7 +30,7 @@ absl::Status ErrnoStatus(const char* what, const std::string& path, int err) {
   }
 }
 
-int WriteAll(int fd, const std::string& data) {
+int WriteAll(int fd, absl::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -43,7 +43,27 @@ int WriteAll(int fd, const std::string& data) {
   return 0;
 }
 
+struct Crc32Table {
+  uint32_t entries[256];
+  constexpr Crc32Table() : entries() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      entries[i] = c;
+    }
+  }
+};
+constexpr Crc32Table kCrc32Table;
+
 }  // namespace
+
+uint32_t Crc32(absl::string_view data, uint32_t crc) {
+  crc = ~crc;
+  for (unsigned char b : data) {
+    crc = kCrc32Table.entries[(crc ^ b) & 0xFF] ^ (crc >> 8);
+  }
+  return ~crc;
+}
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              int64_t max_bytes) {
@@ -87,6 +107,12 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  const std::string& contents) {
+  const absl::string_view piece(contents);
+  return WriteFileAtomically(path, absl::MakeConstSpan(&piece, 1));
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::Span<const absl::string_view> pieces) {
   if (path.empty() || path.back() == '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("'", path, "' is not a file path"));
@@ -100,7 +126,9 @@ absl::Status WriteFileAtomically(const std::string& path,
   std::string tmpl = absl::StrCat(dir, "/.", base, ".tmp.XXXXXX");
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
-  int fd = ::mkstemp(name.data());
+  // O_CLOEXEC: a process started meanwhile by another thread does not keep
+  // the temporary file open.
+  int fd = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("create a temporary file for", path, errno);
   const std::string tmp(name.data());
   auto fail = [&](const char* what, int err) {
@@ -109,7 +137,9 @@ absl::Status WriteFileAtomically(const std::string& path,
     return ErrnoStatus(what, path, err);
   };
   if (::fchmod(fd, 0644) != 0) return fail("set the mode of", errno);
-  if (int err = WriteAll(fd, contents); err != 0) return fail("write", err);
+  for (absl::string_view piece : pieces) {
+    if (int err = WriteAll(fd, piece); err != 0) return fail("write", err);
+  }
   if (::fsync(fd) != 0) return fail("sync", errno);
   int closed = ::close(fd);
   fd = -1;

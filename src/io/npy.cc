@@ -37,6 +37,11 @@ absl::Status Bad(const std::string& what, absl::string_view msg) {
   return absl::InvalidArgumentError(absl::StrCat(what, ": ", msg));
 }
 
+// The file's size disagrees with its header: truncated or corrupted.
+absl::Status SizeMismatch(const std::string& what, absl::string_view msg) {
+  return absl::DataLossError(absl::StrCat(what, ": ", msg));
+}
+
 // A tiny parser for the header dict numpy writes: {'key': value, ...} with
 // string, True/False and tuple-of-int values.
 class HeaderParser {
@@ -169,7 +174,7 @@ class HeaderParser {
   size_t pos_ = 0;
 };
 
-uint32_t ReadLE(const std::string& b, size_t at, int bytes) {
+uint32_t ReadLE(absl::string_view b, size_t at, int bytes) {
   uint32_t v = 0;
   for (int i = bytes - 1; i >= 0; --i) {
     v = (v << 8) | static_cast<unsigned char>(b[at + i]);
@@ -193,6 +198,14 @@ const char* NpyDescr(DataType dtype) {
 absl::StatusOr<Tensor> ParseNpy(const std::string& bytes,
                                 const std::string& what,
                                 const ResourceLimits& limits) {
+  return internal::ParseNpyView(bytes, what, limits);
+}
+
+namespace internal {
+
+absl::StatusOr<Tensor> ParseNpyView(absl::string_view bytes,
+                                    const std::string& what,
+                                    const ResourceLimits& limits) {
   if (bytes.size() < kMagicLen ||
       std::memcmp(bytes.data(), kMagic, kMagicLen) != 0) {
     return Bad(what,
@@ -200,7 +213,7 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes,
                "\"\\x93NUMPY\")");
   }
   if (bytes.size() < kMagicLen + 2) {
-    return Bad(what, "truncated header: the version is missing");
+    return SizeMismatch(what, "truncated header: the version is missing");
   }
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
@@ -211,13 +224,14 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes,
   const int len_bytes = major == 1 ? 2 : 4;
   const size_t prefix = kMagicLen + 2 + len_bytes;
   if (bytes.size() < prefix) {
-    return Bad(what, "truncated header: the header length is missing");
+    return SizeMismatch(what, "truncated header: the header length is missing");
   }
   const uint64_t header_len = ReadLE(bytes, kMagicLen + 2, len_bytes);
   if (header_len > bytes.size() - prefix) {
-    return Bad(what, absl::StrCat("truncated header: it declares ", header_len,
-                                  " bytes but the file has ",
-                                  bytes.size() - prefix, " after the prefix"));
+    return SizeMismatch(
+        what, absl::StrCat("truncated header: it declares ", header_len,
+                           " bytes but the file has ", bytes.size() - prefix,
+                           " after the prefix"));
   }
   absl::string_view header(bytes.data() + prefix, header_len);
   std::string descr;
@@ -288,14 +302,16 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes,
   }
   const uint64_t need = static_cast<uint64_t>(elements) * item;
   if (need > data_bytes) {
-    return Bad(what, absl::StrCat("truncated data: shape ", shape.DebugString(),
-                                  " of ", descr, " needs ", need, " bytes but ",
-                                  data_bytes, " are present"));
+    return SizeMismatch(
+        what, absl::StrCat("truncated data: shape ", shape.DebugString(),
+                           " of ", descr, " needs ", need, " bytes but ",
+                           data_bytes, " are present"));
   }
   if (need < data_bytes) {
-    return Bad(what, absl::StrCat(data_bytes - need,
-                                  " unexpected bytes after the data of shape ",
-                                  shape.DebugString()));
+    return SizeMismatch(
+        what, absl::StrCat(data_bytes - need,
+                           " unexpected bytes after the data of shape ",
+                           shape.DebugString()));
   }
   absl::StatusOr<Tensor> t =
       Tensor::Allocate(dtype, shape, limits.max_tensor_bytes);
@@ -309,18 +325,20 @@ absl::StatusOr<Tensor> ParseNpy(const std::string& bytes,
   return t;
 }
 
-std::string SerializeNpy(const Tensor& tensor) {
-  Tensor t = tensor;
-  if (t.dtype() == DT_BFLOAT16) {  // numpy has no bfloat16: widen to float32.
-    Tensor f(DT_FLOAT, t.shape());
-    const bfloat16* src = t.data<bfloat16>();
-    float* dst = f.data<float>();
-    for (int64_t i = 0; i < t.num_elements(); ++i) {
-      dst[i] = static_cast<float>(src[i]);
-    }
-    t = f;
+Tensor NpyWritable(const Tensor& tensor) {
+  if (tensor.dtype() != DT_BFLOAT16) return tensor;
+  // numpy has no bfloat16: widen to float32.
+  Tensor f(DT_FLOAT, tensor.shape());
+  const bfloat16* src = tensor.data<bfloat16>();
+  float* dst = f.data<float>();
+  for (int64_t i = 0; i < tensor.num_elements(); ++i) {
+    dst[i] = static_cast<float>(src[i]);
   }
-  const char* descr = internal::NpyDescr(t.dtype());
+  return f;
+}
+
+std::string NpyHeader(const Tensor& t) {
+  const char* descr = NpyDescr(t.dtype());
   if (descr == nullptr) return std::string();
   std::string dict = absl::StrCat("{'descr': '", descr,
                                   "', 'fortran_order': False, 'shape': (");
@@ -347,6 +365,15 @@ std::string SerializeNpy(const Tensor& tensor) {
   out += dict;
   out.append(padlen, ' ');
   out.push_back('\n');
+  return out;
+}
+
+}  // namespace internal
+
+std::string SerializeNpy(const Tensor& tensor) {
+  const Tensor t = internal::NpyWritable(tensor);
+  std::string out = internal::NpyHeader(t);
+  if (out.empty()) return out;
   out.append(static_cast<const char*>(t.raw_data()), t.TotalBytes());
   return out;
 }

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/core/file_util.h"
 
 namespace flowlet {
 namespace io {
@@ -21,10 +23,17 @@ struct FileCloser {
 };
 using File = std::unique_ptr<FILE, FileCloser>;
 
-// Encodes rows of 8-bit pixels. libpng reports errors through longjmp; nothing
-// here owns memory that a longjmp would leak except the png structs, which are
-// destroyed on both paths.
-bool EncodePng(FILE* f, int width, int height, int channels,
+void AppendToString(png_structp png, png_bytep data, png_size_t length) {
+  static_cast<std::string*>(png_get_io_ptr(png))
+      ->append(reinterpret_cast<const char*>(data), length);
+}
+
+void NoFlush(png_structp) {}
+
+// Encodes rows of 8-bit pixels into *out. libpng reports errors through
+// longjmp; nothing here owns memory that a longjmp would leak except the png
+// structs, which are destroyed on both paths (*out belongs to the caller).
+bool EncodePng(std::string* out, int width, int height, int channels,
                const std::vector<unsigned char>& pixels) {
   png_structp png =
       png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
@@ -34,7 +43,7 @@ bool EncodePng(FILE* f, int width, int height, int channels,
     png_destroy_write_struct(&png, &info);
     return false;
   }
-  png_init_io(png, f);
+  png_set_write_fn(png, out, AppendToString, NoFlush);
   png_set_IHDR(png, info, width, height, 8,
                channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
@@ -87,26 +96,12 @@ absl::Status WriteImageGridPng(const Tensor& images, int columns, float lo,
               static_cast<unsigned char>(std::lround(t * 255.0f));
         }
   }
-  const std::string tmp = absl::StrCat(path, ".tmp");
-  {
-    File f(std::fopen(tmp.c_str(), "wb"));
-    if (f == nullptr) {
-      return absl::UnavailableError(
-          absl::StrCat(path, ": cannot open for writing"));
-    }
-    if (!EncodePng(f.get(), width, height, c, pixels) ||
-        std::fflush(f.get()) != 0) {
-      f.reset();
-      std::remove(tmp.c_str());
-      return absl::InternalError(absl::StrCat(path, ": PNG encoding failed"));
-    }
+  std::string encoded;
+  if (!EncodePng(&encoded, width, height, c, pixels)) {
+    return absl::InternalError(absl::StrCat(path, ": PNG encoding failed"));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return absl::UnavailableError(
-        absl::StrCat(path, ": cannot rename the temporary file"));
-  }
-  return absl::OkStatus();
+  // Atomic: a temporary file in the same directory, fsync'ed and renamed.
+  return WriteFileAtomically(path, encoded);
 }
 
 absl::StatusOr<Tensor> ReadPng(const std::string& path) {

@@ -28,6 +28,7 @@ namespace {
 using testing_util::IsError;
 
 constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kDataLoss = absl::StatusCode::kDataLoss;
 
 // numpy.save(np.arange(6, dtype='<f4').reshape(2, 3)): magic, version 1.0,
 // header length 118 (0x76), the dict padded with spaces to 127 bytes + '\n',
@@ -208,11 +209,11 @@ TEST(Npy, RejectsUnknownVersion) {
 
 TEST(Npy, RejectsTruncatedHeader) {
   const std::string full = Float23Npy();
-  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 7), "t.npy"), kInvalid,
+  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 7), "t.npy"), kDataLoss,
                       {"t.npy", "truncated header"}));
-  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 9), "t.npy"), kInvalid,
+  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 9), "t.npy"), kDataLoss,
                       {"truncated header"}));
-  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 100), "t.npy"), kInvalid,
+  EXPECT_TRUE(IsError(ParseNpy(full.substr(0, 100), "t.npy"), kDataLoss,
                       {"truncated header", "declares 118 bytes"}));
   // Header cut inside the dict (length says so).
   std::string cut("\x93NUMPY\x01\x00\x10\x00{'descr': '<f4'", 26);
@@ -222,11 +223,11 @@ TEST(Npy, RejectsTruncatedHeader) {
 TEST(Npy, RejectsTruncatedData) {
   const std::string full = Float23Npy();
   EXPECT_TRUE(IsError(ParseNpy(full.substr(0, full.size() - 1), "d.npy"),
-                      kInvalid,
+                      kDataLoss,
                       {"d.npy", "truncated data", "[2,3]", "needs 24 bytes",
                        "23 are present"}));
-  EXPECT_TRUE(
-      IsError(ParseNpy(full + "x", "d.npy"), kInvalid, {"1 unexpected bytes"}));
+  EXPECT_TRUE(IsError(ParseNpy(full + "x", "d.npy"), kDataLoss,
+                      {"1 unexpected bytes"}));
 }
 
 TEST(Npy, RejectsFortranOrder) {
@@ -292,7 +293,7 @@ TEST(Npy, RejectsShapeLargerThanTheData) {
                        FloatBytes({1})),
                "big.npy",
                ResourceLimits{32, int64_t{1} << 62, int64_t{1} << 62}),
-      kInvalid, {"truncated data", "4 are present"}));
+      kDataLoss, {"truncated data", "4 are present"}));
 }
 
 TEST(Npy, RejectsMalformedHeaders) {
@@ -498,17 +499,17 @@ TEST(Npz, RejectsCorruptArchives) {
   std::string zip = OneMemberZip("x.npy", npy, 0);
   zip[30 + 5 + npy.size() - 1] ^= 0x40;
   WriteAll(dir + "/crc.npz", zip);
-  EXPECT_TRUE(IsError(ReadNpz(dir + "/crc.npz"), kInvalid,
+  EXPECT_TRUE(IsError(ReadNpz(dir + "/crc.npz"), kDataLoss,
                       {"crc.npz", "'x.npy'", "CRC-32"}));
   // Corrupt deflate stream.
   std::string dz = OneMemberZip("x.npy", npy, 8);
   for (int i = 0; i < 8; ++i) dz[30 + 5 + i] = static_cast<char>(0xFF);
   WriteAll(dir + "/inflate.npz", dz);
-  EXPECT_TRUE(IsError(ReadNpz(dir + "/inflate.npz"), kInvalid, {"x.npy"}));
+  EXPECT_TRUE(IsError(ReadNpz(dir + "/inflate.npz"), kDataLoss, {"x.npy"}));
   // Truncated archive / not a zip.
   WriteAll(dir + "/trunc.npz", zip.substr(0, zip.size() / 2));
-  EXPECT_TRUE(
-      IsError(ReadNpz(dir + "/trunc.npz"), kInvalid, {"not a valid .npz"}));
+  EXPECT_TRUE(IsError(ReadNpz(dir + "/trunc.npz"), kDataLoss,
+                      {"trunc.npz", "truncated", "'x.npy'"}));
   WriteAll(dir + "/junk.npz", std::string(100, 'j'));
   EXPECT_TRUE(IsError(ReadNpz(dir + "/junk.npz"), kInvalid,
                       {"end of central directory"}));

@@ -1,5 +1,7 @@
 #include "flowlet/io/png.h"
 
+#include <dirent.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +17,19 @@ namespace {
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+// Temporary files of WriteFileAtomically for `name` in TEST_TMPDIR.
+int TempFilesFor(const std::string& name) {
+  int n = 0;
+  const std::string prefix = "." + name + ".tmp.";
+  if (DIR* d = opendir(TempPath("").c_str())) {
+    while (dirent* e = readdir(d)) {
+      n += std::string(e->d_name).rfind(prefix, 0) == 0;
+    }
+    closedir(d);
+  }
+  return n;
 }
 
 TEST(PngTest, GridRoundTripsPixelValues) {
@@ -44,7 +59,29 @@ TEST(PngTest, GridRoundTripsPixelValues) {
         EXPECT_EQ(at(y + 3, x + 3, c), 0);  // No fourth image.
       }
   EXPECT_EQ(at(2, 2, 0), 0);  // The gap.
-  EXPECT_EQ(std::fopen((path + ".tmp").c_str(), "rb"), nullptr);
+  // Written atomically (WriteFileAtomically): no temporary file remains.
+  EXPECT_EQ(TempFilesFor("grid.png"), 0);
+}
+
+// Overwriting an existing PNG replaces it whole; a failed write (bad input)
+// leaves it untouched.
+TEST(PngTest, OverwriteIsAtomic) {
+  const std::string path = TempPath("over.png");
+  Tensor dark(DT_FLOAT, {1, 4, 4, 1});
+  for (int64_t i = 0; i < 16; ++i) dark.data<float>()[i] = 0.0f;
+  Tensor light = dark.DeepCopy();
+  for (int64_t i = 0; i < 16; ++i) light.data<float>()[i] = 1.0f;
+  ASSERT_TRUE(WriteImageGridPng(dark, 1, 0, 1, path).ok());
+  ASSERT_TRUE(WriteImageGridPng(light, 1, 0, 1, path).ok());
+  absl::StatusOr<Tensor> read = ReadPng(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->data<uint8_t>()[0], 255);
+  EXPECT_FALSE(
+      WriteImageGridPng(Tensor(DT_FLOAT, {1, 4, 4, 2}), 1, 0, 1, path).ok());
+  read = ReadPng(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->data<uint8_t>()[15], 255);
+  EXPECT_EQ(TempFilesFor("over.png"), 0);
 }
 
 TEST(PngTest, RejectsBadInput) {
@@ -58,7 +95,7 @@ TEST(PngTest, RejectsBadInput) {
   EXPECT_TRUE(testing_util::IsError(
       WriteImageGridPng(Tensor(DT_FLOAT, {1, 2, 2, 3}), 1, 0, 1,
                         "/nonexistent/dir/x.png"),
-      absl::StatusCode::kUnavailable, {"/nonexistent/dir/x.png"}));
+      absl::StatusCode::kNotFound, {"/nonexistent/dir/x.png"}));
   FILE* f = std::fopen(path.c_str(), "wb");
   std::fputs("not a png", f);
   std::fclose(f);
