@@ -1,12 +1,22 @@
-// Kernels of the training ops: TF1's update formulas (training_ops.cc), in
-// place on the variables behind the Ref inputs, under their locks (taken in
-// address order, so concurrent updates never deadlock). Each write bumps the
-// variable's version.
+// Kernels of the training ops: TF1's update formulas (training_ops.cc) on the
+// variables behind the Ref inputs, under their locks (taken in address order,
+// so concurrent updates never deadlock) whatever use_locking says: concurrent
+// steps never lose an update. Each write bumps the variable's version.
+//
+// Copy-on-write: readers take a variable's buffer under its lock and use it
+// after releasing the lock (the executor's reads, VariableV2, fetches). An
+// update written into a buffer someone else still holds would change what
+// they read halfway (a torn read), so it goes to a private copy that then
+// replaces the variable's value; a buffer nobody else holds is updated in
+// place.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "src/core/attr_util.h"
@@ -17,10 +27,16 @@
 namespace flowlet {
 namespace {
 
+// The variables behind an op's Ref inputs (at most 3): inline, so a step
+// allocates nothing.
+using RefList = absl::InlinedVector<Variable*, 4>;
+// (input index, argument name) lists, from braces at the call sites.
+using ArgList = std::initializer_list<std::pair<int, const char*>>;
+
 // Holds the locks of distinct variables, acquired in address order.
 class MultiLock {
  public:
-  explicit MultiLock(std::vector<Variable*> vars) : vars_(std::move(vars)) {
+  explicit MultiLock(const RefList& vars) : vars_(vars) {
     std::sort(vars_.begin(), vars_.end());
     for (Variable* v : vars_) v->mu.Lock();
   }
@@ -29,14 +45,24 @@ class MultiLock {
   }
 
  private:
-  std::vector<Variable*> vars_;
+  RefList vars_;
 };
 
+// Under the variable's lock: gives it a buffer nobody else holds (a copy if
+// the current one is shared), so that it can be updated in place.
+void MakeExclusive(Variable* v) {
+  if (v->value.BufferIsExclusive()) {
+    // Pairs with the release of the last other holder's reference: its reads
+    // of the buffer happen before our writes.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return;
+  }
+  v->value = v->value.DeepCopy();
+}
+
 // The Ref inputs `refs` (index, name): each backed by a variable, all distinct.
-absl::StatusOr<std::vector<Variable*>> GetRefs(
-    const KernelContext& ctx,
-    const std::vector<std::pair<int, const char*>>& refs) {
-  std::vector<Variable*> vars;
+absl::StatusOr<RefList> GetRefs(const KernelContext& ctx, ArgList refs) {
+  RefList vars;
   for (const auto& [i, name] : refs) {
     Variable* v = ctx.input_ref(i);
     if (v == nullptr) {
@@ -99,9 +125,8 @@ class TrainingKernel : public OpKernel {
 
  protected:
   // Checks the dtypes of the plain inputs `args` (index, name).
-  absl::Status CheckInputs(
-      const KernelContext& ctx, int n,
-      const std::vector<std::pair<int, const char*>>& args) const {
+  absl::Status CheckInputs(const KernelContext& ctx, int n,
+                           ArgList args) const {
     FLOWLET_RETURN_IF_ERROR(kernel_util::CheckNumInputs(ctx, n));
     for (const auto& [i, name] : args) {
       FLOWLET_RETURN_IF_ERROR(
@@ -116,26 +141,24 @@ class ApplyGradientDescentKernel : public TrainingKernel {
  public:
   absl::Status Compute(KernelContext& ctx) override {
     FLOWLET_RETURN_IF_ERROR(CheckInputs(ctx, 3, {{1, "alpha"}, {2, "delta"}}));
-    FLOWLET_ASSIGN_OR_RETURN(std::vector<Variable*> vars,
-                             GetRefs(ctx, {{0, "var"}}));
+    FLOWLET_ASSIGN_OR_RETURN(RefList vars, GetRefs(ctx, {{0, "var"}}));
     Variable* var = vars[0];
     const Tensor& alpha = ctx.input(1);
     const Tensor& delta = ctx.input(2);
     FLOWLET_RETURN_IF_ERROR(CheckScalar(alpha, "alpha"));
-    Tensor out;
     {
       MultiLock lock(vars);
       FLOWLET_RETURN_IF_ERROR(CheckVariable(*var, "var", dtype_));
       FLOWLET_RETURN_IF_ERROR(CheckSameShape(var->value, delta, "delta"));
+      MakeExclusive(var);
       if (dtype_ == DT_FLOAT) {
         Update<float>(var->value, alpha, delta);
       } else {
         Update<double>(var->value, alpha, delta);
       }
       var->version.store(NextVariableVersion());
-      out = var->value;
+      ctx.set_output_ref(0, var, var->value);
     }
-    ctx.set_output_ref(0, var, std::move(out));
     return absl::OkStatus();
   }
 
@@ -160,14 +183,13 @@ class ApplyMomentumKernel : public TrainingKernel {
   absl::Status Compute(KernelContext& ctx) override {
     FLOWLET_RETURN_IF_ERROR(
         CheckInputs(ctx, 5, {{2, "lr"}, {3, "grad"}, {4, "momentum"}}));
-    FLOWLET_ASSIGN_OR_RETURN(std::vector<Variable*> vars,
+    FLOWLET_ASSIGN_OR_RETURN(RefList vars,
                              GetRefs(ctx, {{0, "var"}, {1, "accum"}}));
     const Tensor& lr = ctx.input(2);
     const Tensor& grad = ctx.input(3);
     const Tensor& momentum = ctx.input(4);
     FLOWLET_RETURN_IF_ERROR(CheckScalar(lr, "lr"));
     FLOWLET_RETURN_IF_ERROR(CheckScalar(momentum, "momentum"));
-    Tensor out;
     {
       MultiLock lock(vars);
       FLOWLET_RETURN_IF_ERROR(CheckVariable(*vars[0], "var", dtype_));
@@ -175,15 +197,15 @@ class ApplyMomentumKernel : public TrainingKernel {
       FLOWLET_RETURN_IF_ERROR(
           CheckSameShape(vars[0]->value, vars[1]->value, "accum"));
       FLOWLET_RETURN_IF_ERROR(CheckSameShape(vars[0]->value, grad, "grad"));
+      for (Variable* v : vars) MakeExclusive(v);
       if (dtype_ == DT_FLOAT) {
         Update<float>(vars[0]->value, vars[1]->value, lr, grad, momentum);
       } else {
         Update<double>(vars[0]->value, vars[1]->value, lr, grad, momentum);
       }
       for (Variable* v : vars) v->version.store(NextVariableVersion());
-      out = vars[0]->value;
+      ctx.set_output_ref(0, vars[0], vars[0]->value);
     }
-    ctx.set_output_ref(0, vars[0], std::move(out));
     return absl::OkStatus();
   }
 
@@ -218,19 +240,23 @@ class ApplyAdamKernel : public TrainingKernel {
   }
 
   absl::Status Compute(KernelContext& ctx) override {
-    static const std::vector<std::pair<int, const char*>> kScalars = {
+    static constexpr std::pair<int, const char*> kScalars[] = {
         {3, "beta1_power"}, {4, "beta2_power"}, {5, "lr"},
         {6, "beta1"},       {7, "beta2"},       {8, "epsilon"}};
-    std::vector<std::pair<int, const char*>> plain = kScalars;
-    plain.push_back({9, "grad"});
-    FLOWLET_RETURN_IF_ERROR(CheckInputs(ctx, 10, plain));
-    FLOWLET_ASSIGN_OR_RETURN(std::vector<Variable*> vars,
+    FLOWLET_RETURN_IF_ERROR(CheckInputs(ctx, 10,
+                                        {{3, "beta1_power"},
+                                         {4, "beta2_power"},
+                                         {5, "lr"},
+                                         {6, "beta1"},
+                                         {7, "beta2"},
+                                         {8, "epsilon"},
+                                         {9, "grad"}}));
+    FLOWLET_ASSIGN_OR_RETURN(RefList vars,
                              GetRefs(ctx, {{0, "var"}, {1, "m"}, {2, "v"}}));
     for (const auto& [i, name] : kScalars) {
       FLOWLET_RETURN_IF_ERROR(CheckScalar(ctx.input(i), name));
     }
     const Tensor& grad = ctx.input(9);
-    Tensor out;
     {
       MultiLock lock(vars);
       FLOWLET_RETURN_IF_ERROR(CheckVariable(*vars[0], "var", dtype_));
@@ -241,21 +267,21 @@ class ApplyAdamKernel : public TrainingKernel {
       FLOWLET_RETURN_IF_ERROR(
           CheckSameShape(vars[0]->value, vars[2]->value, "v"));
       FLOWLET_RETURN_IF_ERROR(CheckSameShape(vars[0]->value, grad, "grad"));
+      for (Variable* v : vars) MakeExclusive(v);
       if (dtype_ == DT_FLOAT) {
         Update<float>(ctx, vars);
       } else {
         Update<double>(ctx, vars);
       }
       for (Variable* v : vars) v->version.store(NextVariableVersion());
-      out = vars[0]->value;
+      ctx.set_output_ref(0, vars[0], vars[0]->value);
     }
-    ctx.set_output_ref(0, vars[0], std::move(out));
     return absl::OkStatus();
   }
 
  private:
   template <typename T>
-  void Update(const KernelContext& ctx, const std::vector<Variable*>& vars) {
+  void Update(const KernelContext& ctx, const RefList& vars) {
     T* w = vars[0]->value.data<T>();
     T* m = vars[1]->value.data<T>();
     T* v = vars[2]->value.data<T>();
@@ -296,11 +322,9 @@ class AssignAddKernel : public OpKernel {
     FLOWLET_RETURN_IF_ERROR(kernel_util::CheckNumInputs(ctx, 2));
     FLOWLET_RETURN_IF_ERROR(
         kernel_util::CheckInputDtype(ctx, 1, "value", dtype_));
-    FLOWLET_ASSIGN_OR_RETURN(std::vector<Variable*> vars,
-                             GetRefs(ctx, {{0, "ref"}}));
+    FLOWLET_ASSIGN_OR_RETURN(RefList vars, GetRefs(ctx, {{0, "ref"}}));
     Variable* var = vars[0];
     const Tensor& value = ctx.input(1);
-    Tensor out;
     {
       MultiLock lock(vars);
       FLOWLET_RETURN_IF_ERROR(CheckVariable(*var, "ref", dtype_));
@@ -310,6 +334,7 @@ class AssignAddKernel : public OpKernel {
             var->value.shape().DebugString(),
             " rhs shape= ", value.shape().DebugString()));
       }
+      MakeExclusive(var);
       switch (dtype_) {
         case DT_FLOAT:
           Add<float>(var->value, value);
@@ -328,9 +353,8 @@ class AssignAddKernel : public OpKernel {
               "AssignAdd does not support ", DataTypeString(dtype_)));
       }
       var->version.store(NextVariableVersion());
-      out = var->value;
+      ctx.set_output_ref(0, var, var->value);
     }
-    ctx.set_output_ref(0, var, std::move(out));
     return absl::OkStatus();
   }
 
