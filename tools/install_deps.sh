@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   bazel-bootstrap bazel-platforms bazel-rules-java  # Bazel 4.2.3 and the repositories it needs
   g++ clang-format                                  # compiler, formatter
+  clang libclang-rt-14-dev                          # libFuzzer builds (tools/run_fuzzers.sh)
   libdnnl-dev                                       # oneDNN 2.6
   libprotobuf-dev protobuf-compiler                 # Protocol Buffers
   libabsl-dev                                       # Abseil

@@ -33,8 +33,9 @@ bool ParseDecimal(absl::string_view s, int64_t max, int64_t* out) {
   int64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
+    // v * 10 + digit > max, checked without overflowing.
+    if (v > max / 10 || v * 10 > max - (c - '0')) return false;
     v = v * 10 + (c - '0');
-    if (v > max) return false;
   }
   *out = v;
   return true;
