@@ -1,7 +1,12 @@
 // conv2d_transpose speed: flowlet's Session::Run of the layer (bias + ReLU)
 // against the bare oneDNN deconvolution primitive (the floor) and against
 // oneDNN's own fused bias + ReLU post-op (what a naive integration gets), on
-// the same shapes, in one process run. Prints a ratio table at the end.
+// the same shapes, in one process run. Also flowlet's deconvolution plans
+// alone (src/kernels/deconv_plan.h, NHWC f32 in and out): the primitive plan,
+// the gemm + col2im plan (its speed-up over the bare primitive), and bf16
+// (primitive; gemm too for shapes with fewer than 16 filters), with the bf16
+// result's max error relative to the f32 plan's largest magnitude. Prints
+// ratio tables at the end.
 //
 //   bazel run -c opt //tools/bench:conv2d_transpose_bench
 //   bazel run -c opt //tools/bench:conv2d_transpose_bench --
@@ -9,8 +14,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -18,6 +25,8 @@
 
 #include "flowlet/flowlet.h"
 #include "oneapi/dnnl/dnnl.hpp"
+#include "src/kernels/conv_geometry.h"
+#include "src/kernels/deconv_plan.h"
 
 namespace {
 
@@ -161,19 +170,93 @@ void RunFlowlet(benchmark::State& state, const Shape& s, int batch) {
       benchmark::Counter::kIs1000);
 }
 
+// bf16 max error / max |f32| per benchmark name ("bf16/dcgan4/b1").
+std::map<std::string, double>& Bf16Errors() {
+  static std::map<std::string, double> errors;
+  return errors;
+}
+
+// One of flowlet's deconvolution plans alone, NHWC f32 in and out.
+void RunPlan(benchmark::State& state, const Shape& s, int batch,
+             flowlet::DeconvAlgorithm algorithm, bool bf16,
+             const std::string& name) {
+  const int oh = OutLen(s, s.h), ow = OutLen(s, s.w);
+  flowlet::Conv2DParams params;
+  params.padding =
+      s.same ? flowlet::ConvPadding::kSame : flowlet::ConvPadding::kValid;
+  params.strides[0] = params.strides[1] = s.s;
+  absl::StatusOr<flowlet::ConvBackpropDims> dims =
+      flowlet::ConvBackpropComputeDimensions(
+          "bench", flowlet::TensorShape({batch, oh, ow, s.filters}),
+          flowlet::TensorShape({s.k, s.k, s.filters, s.c}),
+          flowlet::TensorShape({batch, s.h, s.w, s.c}), params);
+  if (!dims.ok()) {
+    state.SkipWithError(dims.status().ToString().c_str());
+    return;
+  }
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  dnnl::stream strm(eng);
+  auto make = [&](bool with_bf16) {
+    flowlet::DeconvPlanOptions options;
+    options.algorithm = algorithm;
+    options.bf16 = with_bf16;
+    return flowlet::DeconvPlan::Create(*dims, eng, int64_t{1} << 34, options);
+  };
+  absl::StatusOr<std::unique_ptr<flowlet::DeconvPlan>> plan = make(bf16);
+  if (!plan.ok()) {
+    state.SkipWithError(plan.status().ToString().c_str());
+    return;
+  }
+  std::vector<float> src = Random(batch * s.h * s.w * s.c, 1),
+                     dst(batch * oh * ow * s.filters);
+  std::vector<float> w = Random(s.filters * s.c * s.k * s.k, 2);
+  if (!(*plan)->LoadWeights(w.data(), strm).ok() ||
+      !(*plan)->Execute(src.data(), dst.data(), strm).ok()) {  // Warm-up.
+    state.SkipWithError("plan failed");
+    return;
+  }
+  for (auto _ : state) {
+    (*plan)->Execute(src.data(), dst.data(), strm).IgnoreError();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      Flops(s, batch), benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::kIs1000);
+  state.SetLabel(std::string((*plan)->algorithm_name()) + " " +
+                 (*plan)->impl_info() + ((*plan)->bf16() ? " bf16" : ""));
+  if (bf16) {
+    absl::StatusOr<std::unique_ptr<flowlet::DeconvPlan>> f32 = make(false);
+    std::vector<float> ref(dst.size());
+    if (f32.ok() && (*f32)->LoadWeights(w.data(), strm).ok() &&
+        (*f32)->Execute(src.data(), ref.data(), strm).ok()) {
+      double diff = 0, scale = 0;
+      for (size_t i = 0; i < ref.size(); ++i) {
+        diff = std::max(diff, static_cast<double>(std::abs(dst[i] - ref[i])));
+        scale = std::max(scale, static_cast<double>(std::abs(ref[i])));
+      }
+      Bf16Errors()[name] = diff / scale;
+      state.counters["rel_err"] = diff / scale;
+    }
+  }
+}
+
 // Collects per-benchmark times to print the ratio table after the normal
 // output.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
-      if (r.run_type == Run::RT_Iteration && !r.error_occurred) {
+      // Plain runs; with --benchmark_repetitions the median (reported after
+      // the repetitions) replaces them.
+      const bool median =
+          r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      if ((r.run_type == Run::RT_Iteration || median) && !r.error_occurred) {
         std::string name = r.benchmark_name();
-        const std::string suffix = "/real_time";
-        if (name.size() > suffix.size() &&
-            name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
-                0) {
-          name.resize(name.size() - suffix.size());
+        for (const std::string suffix : {"_median", "/real_time"}) {
+          if (name.size() > suffix.size() &&
+              name.compare(name.size() - suffix.size(), suffix.size(),
+                           suffix) == 0) {
+            name.resize(name.size() - suffix.size());
+          }
         }
         ms_[name] = r.GetAdjustedRealTime();  // In the benchmark unit (ms).
       }
@@ -186,20 +269,49 @@ class RatioReporter : public benchmark::ConsoleReporter {
                 "fused ms", "flowlet ms", "flowlet/bare", "fused/flowlet");
     for (const Shape& s : kShapes) {
       for (int batch : {1, 8}) {
-        std::string key = std::string(s.name) + "/b" + std::to_string(batch);
-        auto find = [&](const char* kind) {
-          auto it = ms_.find(std::string(kind) + "/" + key);
-          return it == ms_.end() ? -1.0 : it->second;
-        };
-        double bare = find("bare"), fused = find("fused"), fl = find("flowlet");
+        const std::string key = Key(s, batch);
+        double bare = Find("bare", key), fused = Find("fused", key),
+               fl = Find("flowlet", key);
         if (bare < 0 || fl < 0) continue;
         std::printf("%-16s %10.3f %10.3f %10.3f %14.2f %14.2f\n", key.c_str(),
                     bare, fused, fl, fl / bare, fused > 0 ? fused / fl : 0.0);
       }
     }
+    // The plans alone: gemm + col2im against the bare primitive, bf16 against
+    // the f32 primitive plan.
+    std::printf("\n%-16s %9s %9s %9s %10s %9s %10s %11s %9s %12s\n",
+                "shape/batch", "bare ms", "prim ms", "gemm ms", "bare/gemm",
+                "bf16 ms", "prim/bf16", "bf16 err", "gemm16 ms", "gemm/gemm16");
+    for (const Shape& s : kShapes) {
+      for (int batch : {1, 8}) {
+        const std::string key = Key(s, batch);
+        const double bare = Find("bare", key), prim = Find("prim", key),
+                     gemm = Find("gemm", key), bf16 = Find("bf16", key),
+                     gemm16 = Find("gemm_bf16", key);
+        if (prim < 0) continue;
+        auto err = Bf16Errors().find("bf16/" + key);
+        std::printf("%-16s %9.3f %9.3f %9.3f %10.2f %9.3f %10.2f %11.2e",
+                    key.c_str(), bare, prim, gemm, gemm > 0 ? bare / gemm : 0.0,
+                    bf16, bf16 > 0 ? prim / bf16 : 0.0,
+                    err == Bf16Errors().end() ? -1.0 : err->second);
+        if (gemm16 > 0) {
+          std::printf(" %9.3f %12.2f\n", gemm16, gemm / gemm16);
+        } else {
+          std::printf(" %9s %12s\n", "-", "-");
+        }
+      }
+    }
   }
 
  private:
+  static std::string Key(const Shape& s, int batch) {
+    return std::string(s.name) + "/b" + std::to_string(batch);
+  }
+  double Find(const char* kind, const std::string& key) const {
+    auto it = ms_.find(std::string(kind) + "/" + key);
+    return it == ms_.end() ? -1.0 : it->second;
+  }
+
   std::map<std::string, double> ms_;
 };
 
@@ -225,6 +337,30 @@ int main(int argc, char** argv) {
           [s, batch](benchmark::State& st) { RunFlowlet(st, s, batch); })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
+      struct PlanKind {
+        const char* name;
+        flowlet::DeconvAlgorithm algorithm;
+        bool bf16;
+      };
+      for (const PlanKind& p :
+           {PlanKind{"prim", flowlet::DeconvAlgorithm::kPrimitive, false},
+            PlanKind{"gemm", flowlet::DeconvAlgorithm::kGemmCol2Im, false},
+            PlanKind{"bf16", flowlet::DeconvAlgorithm::kPrimitive, true},
+            PlanKind{"gemm_bf16", flowlet::DeconvAlgorithm::kGemmCol2Im,
+                     true}}) {
+        if (p.algorithm == flowlet::DeconvAlgorithm::kGemmCol2Im && p.bf16 &&
+            s.filters >= 16) {
+          continue;
+        }
+        const std::string name = std::string(p.name) + "/" + key;
+        benchmark::RegisterBenchmark(name.c_str(),
+                                     [s, batch, p, name](benchmark::State& st) {
+                                       RunPlan(st, s, batch, p.algorithm,
+                                               p.bf16, name);
+                                     })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
     }
   }
   benchmark::Initialize(&argc, argv);

@@ -13,7 +13,7 @@ ABSL_FLAG(std::string, feed, "",
 ABSL_FLAG(std::string, fetch, "",
           "run, bench: NAME[=FILE.npy][,...]; NAME is node or node:index");
 ABSL_FLAG(std::string, target, "",
-          "run: nodes to run for their effect, NAME[,...]");
+          "run, bench: nodes to run for their effect, NAME[,...]");
 ABSL_FLAG(bool, overwrite, false, "run: replace existing output files");
 ABSL_FLAG(int, warmup, 3, "bench: untimed runs first");
 ABSL_FLAG(int, iters, 20, "bench: timed runs");
