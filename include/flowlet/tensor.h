@@ -83,6 +83,10 @@ class Tensor {
 
   // Same data, another shape with the same element count (shares the buffer).
   absl::StatusOr<Tensor> Reshaped(const TensorShape& shape) const;
+  // In-place form of Reshaped: makes this tensor share `source`'s buffer under
+  // `shape`, assigning into this tensor's own shape (no allocation once it has
+  // had that rank). On error this tensor is unchanged.
+  absl::Status ShareReshaped(const Tensor& source, const TensorShape& shape);
   Tensor DeepCopy() const;
   bool SharesBufferWith(const Tensor& other) const;
   // True if this Tensor is the only holder of its buffer (so it may be

@@ -136,6 +136,24 @@ absl::StatusOr<Tensor> Tensor::Reshaped(const TensorShape& shape) const {
   return t;
 }
 
+absl::Status Tensor::ShareReshaped(const Tensor& source,
+                                   const TensorShape& shape) {
+  if (!source.IsInitialized()) {
+    return absl::FailedPreconditionError(
+        "cannot reshape an empty (uninitialized) tensor");
+  }
+  if (!shape.IsFullyDefined() || shape.num_elements() != source.num_elements_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot reshape a tensor of shape ", source.shape_.DebugString(), " (",
+        source.num_elements_, " elements) to ", shape.DebugString()));
+  }
+  dtype_ = source.dtype_;
+  num_elements_ = source.num_elements_;
+  buffer_ = source.buffer_;
+  shape_ = shape;  // Last: `shape` may be source's own (or ours).
+  return absl::OkStatus();
+}
+
 Tensor Tensor::DeepCopy() const {
   if (!IsInitialized()) return Tensor();
   Tensor t(dtype_, shape_);

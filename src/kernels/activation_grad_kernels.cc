@@ -208,10 +208,12 @@ class ActivationGradKernel : public OpKernel {
     if (UsesOneDnn()) {
       FLOWLET_ASSIGN_OR_RETURN(EltwiseBackwardPlan * plan,
                                GetPlan(n, &ctx.resources()));
-      return AnnotateStatus(
+      absl::Status s =
           plan->Execute(x.data<float>(), g.data<float>(), out->data<float>(),
-                        nn_kernels::Stream(&ctx.resources())),
-          absl::StrCat(label_, ": "));
+                        nn_kernels::Stream(&ctx.resources()));
+      // The label is formatted only on error: no allocation per run.
+      if (!s.ok()) return AnnotateStatus(s, absl::StrCat(label_, ": "));
+      return s;
     }
     switch (dtype_) {
       case DT_FLOAT:

@@ -198,6 +198,11 @@ class ReshapeKernel : public OpKernel {
           absl::StrCat("input 1 ('shape') has ", sizes.num_elements(),
                        " elements; the rank limit is ", ctx.limits().max_rank));
     }
+    // The same sizes and element count as last run: the same shape.
+    if (memo_n_ == x.num_elements() &&
+        kernel_util::IntValuesEqual(sizes, memo_sizes_)) {
+      return ctx.set_output_reshaped(0, x, memo_shape_);
+    }
     std::vector<int64_t> dims = kernel_util::IntValues(sizes);
     int unknown = -1;
     int64_t product = 1;
@@ -236,16 +241,20 @@ class ReshapeKernel : public OpKernel {
           absl::StrCat("Input to reshape is a tensor with ", n,
                        " values, but the requested shape has ", product));
     }
-    FLOWLET_ASSIGN_OR_RETURN(TensorShape shape,
+    FLOWLET_ASSIGN_OR_RETURN(memo_shape_,
                              CheckedShape(dims, dtype_, ctx.limits()));
-    FLOWLET_ASSIGN_OR_RETURN(Tensor out, x.Reshaped(shape));
-    ctx.set_output(0, std::move(out));
-    return absl::OkStatus();
+    memo_sizes_ = kernel_util::IntValues(sizes);
+    memo_n_ = n;
+    return ctx.set_output_reshaped(0, x, memo_shape_);
   }
 
  private:
   DataType dtype_ = DT_INVALID;
   DataType tshape_ = DT_INT32;
+  // The last run's sizes and element count and the shape they resolved to.
+  std::vector<int64_t> memo_sizes_;
+  int64_t memo_n_ = -1;
+  TensorShape memo_shape_;
 };
 FLOWLET_REGISTER_KERNEL("Reshape", ReshapeKernel);
 

@@ -96,9 +96,10 @@ absl::Status BiasActivationPrimitive::Run(const BiasLayout& layout,
     p->src0.set_data_handle(const_cast<float*>(x));
     p->src1.set_data_handle(const_cast<float*>(b));
     p->dst.set_data_handle(y);
-    p->prim.execute(stream, {{DNNL_ARG_SRC_0, p->src0},
-                             {DNNL_ARG_SRC_1, p->src1},
-                             {DNNL_ARG_DST, p->dst}});
+    dnnl_util::Execute(p->prim, stream,
+                       {{DNNL_ARG_SRC_0, p->src0.get()},
+                        {DNNL_ARG_SRC_1, p->src1.get()},
+                        {DNNL_ARG_DST, p->dst.get()}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return dnnl_util::FromDnnlError(e, "bias + activation execution");

@@ -52,9 +52,10 @@ double FromAcc<double>(double v) {
 }
 
 template <typename T>
-void SumBias(const T* x, int64_t outer, int64_t channels, int64_t inner,
-             T* out) {
-  std::vector<Acc<T>> acc(channels, Acc<T>(0));
+void SumBias(const T* x, int64_t outer, int64_t channels, int64_t inner, T* out,
+             std::vector<Acc<T>>* scratch) {
+  scratch->assign(channels, Acc<T>(0));  // Keeps its capacity across runs.
+  std::vector<Acc<T>>& acc = *scratch;
   if (inner == 1) {
     for (int64_t o = 0; o < outer; ++o) {
       const T* row = x + o * channels;
@@ -111,36 +112,46 @@ class BiasAddGradKernel : public OpKernel {
     for (int i = 0; i < channel_dim; ++i) outer *= shape.dim(i);
     for (int i = channel_dim + 1; i < shape.rank(); ++i) inner *= shape.dim(i);
     const int64_t channels = shape.dim(channel_dim);
-    FLOWLET_ASSIGN_OR_RETURN(
-        Tensor * out, ctx.allocate_output(0, dtype_, TensorShape({channels})));
+    // Assigned in place: no allocation once warm.
+    if (out_shape_.rank() == 1) {
+      out_shape_.set_dim(0, channels);
+    } else {
+      out_shape_ = TensorShape({channels});
+    }
+    FLOWLET_ASSIGN_OR_RETURN(Tensor * out,
+                             ctx.allocate_output(0, dtype_, out_shape_));
     switch (dtype_) {
       case DT_FLOAT:
-        SumBias(x.data<float>(), outer, channels, inner, out->data<float>());
+        SumBias(x.data<float>(), outer, channels, inner, out->data<float>(),
+                Scratch<float>());
         break;
       case DT_DOUBLE:
-        SumBias(x.data<double>(), outer, channels, inner, out->data<double>());
+        SumBias(x.data<double>(), outer, channels, inner, out->data<double>(),
+                Scratch<double>());
         break;
       case DT_HALF:
-        SumBias(x.data<half>(), outer, channels, inner, out->data<half>());
+        SumBias(x.data<half>(), outer, channels, inner, out->data<half>(),
+                Scratch<half>());
         break;
       case DT_BFLOAT16:
         SumBias(x.data<bfloat16>(), outer, channels, inner,
-                out->data<bfloat16>());
+                out->data<bfloat16>(), Scratch<bfloat16>());
         break;
       case DT_INT32:
-        SumBias(x.data<int32_t>(), outer, channels, inner,
-                out->data<int32_t>());
+        SumBias(x.data<int32_t>(), outer, channels, inner, out->data<int32_t>(),
+                Scratch<int32_t>());
         break;
       case DT_INT64:
-        SumBias(x.data<int64_t>(), outer, channels, inner,
-                out->data<int64_t>());
+        SumBias(x.data<int64_t>(), outer, channels, inner, out->data<int64_t>(),
+                Scratch<int64_t>());
         break;
       case DT_INT8:
-        SumBias(x.data<int8_t>(), outer, channels, inner, out->data<int8_t>());
+        SumBias(x.data<int8_t>(), outer, channels, inner, out->data<int8_t>(),
+                Scratch<int8_t>());
         break;
       case DT_UINT8:
-        SumBias(x.data<uint8_t>(), outer, channels, inner,
-                out->data<uint8_t>());
+        SumBias(x.data<uint8_t>(), outer, channels, inner, out->data<uint8_t>(),
+                Scratch<uint8_t>());
         break;
       default:
         return absl::InvalidArgumentError(absl::StrCat(
@@ -150,8 +161,21 @@ class BiasAddGradKernel : public OpKernel {
   }
 
  private:
+  // The accumulators of SumBias<T>, kept across runs.
+  template <typename T>
+  std::vector<Acc<T>>* Scratch() {
+    if constexpr (std::is_integral<T>::value) {
+      return &int_acc_;
+    } else {
+      return &float_acc_;
+    }
+  }
+
   DataType dtype_ = DT_FLOAT;
   bool channels_first_ = false;
+  TensorShape out_shape_;
+  std::vector<uint64_t> int_acc_;
+  std::vector<double> float_acc_;
 };
 
 FLOWLET_REGISTER_KERNEL("BiasAddGrad", BiasAddGradKernel);

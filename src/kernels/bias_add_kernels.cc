@@ -88,16 +88,16 @@ class BiasActivationKernel : public OpKernel {
     if (dtype_ == DT_FLOAT && value.num_elements() > 0 &&
         BiasActivationPrimitive::Supports(activation_)) {
       FLOWLET_RETURN_IF_ERROR(dnnl_util::CheckEngine(&ctx.resources()));
-      FLOWLET_RETURN_IF_ERROR(AnnotateStatus(
-          primitive_.Run(layout, activation_, alpha_, value.data<float>(),
-                         bias.data<float>(), out->data<float>(),
-                         *ctx.resources().engine,
-                         nn_kernels::Stream(&ctx.resources())),
-          absl::StrCat(label_, ": ")));
+      // The label is formatted only on error: no allocation per run.
+      absl::Status s = primitive_.Run(
+          layout, activation_, alpha_, value.data<float>(), bias.data<float>(),
+          out->data<float>(), *ctx.resources().engine,
+          nn_kernels::Stream(&ctx.resources()));
+      if (!s.ok()) return AnnotateStatus(s, absl::StrCat(label_, ": "));
     } else {
-      FLOWLET_RETURN_IF_ERROR(AnnotateStatus(
-          BiasActivation(layout, activation_, alpha_, value, bias, out),
-          absl::StrCat(label_, ": ")));
+      absl::Status s =
+          BiasActivation(layout, activation_, alpha_, value, bias, out);
+      if (!s.ok()) return AnnotateStatus(s, absl::StrCat(label_, ": "));
     }
     if (out == &forwarded) ctx.set_output(0, std::move(forwarded));
     return absl::OkStatus();

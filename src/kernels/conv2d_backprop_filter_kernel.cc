@@ -93,13 +93,27 @@ class Conv2DBackpropFilterKernel : public OpKernel {
     FLOWLET_RETURN_IF_ERROR(
         nn_kernels::CheckInputType(ctx, kLabel, 2, "out_backprop", dtype_));
     const Tensor& input = ctx.input(0);
+    const Tensor& sizes = ctx.input(1);
     const Tensor& out_backprop = ctx.input(2);
-    FLOWLET_ASSIGN_OR_RETURN(TensorShape filter_shape,
-                             FilterShape(ctx.input(1), ctx.limits()));
-    FLOWLET_ASSIGN_OR_RETURN(
-        ConvBackpropDims dims,
-        ConvBackpropComputeDimensions(kLabel, input.shape(), filter_shape,
-                                      out_backprop.shape(), params_));
+    // The same shapes and filter_sizes as last run: the same checked filter
+    // shape and dims (no allocation once warm).
+    if (!memo_valid_ || input.shape() != memo_input_ ||
+        out_backprop.shape() != memo_out_backprop_ ||
+        sizes.shape().rank() != 1 || !SameValues(sizes, memo_sizes_)) {
+      memo_valid_ = false;
+      FLOWLET_ASSIGN_OR_RETURN(memo_filter_, FilterShape(sizes, ctx.limits()));
+      FLOWLET_ASSIGN_OR_RETURN(
+          memo_dims_,
+          ConvBackpropComputeDimensions(kLabel, input.shape(), memo_filter_,
+                                        out_backprop.shape(), params_));
+      memo_input_ = input.shape();
+      memo_out_backprop_ = out_backprop.shape();
+      memo_sizes_.assign(sizes.data<int32_t>(),
+                         sizes.data<int32_t>() + sizes.num_elements());
+      memo_valid_ = true;
+    }
+    const TensorShape& filter_shape = memo_filter_;
+    const ConvBackpropDims& dims = memo_dims_;
     FLOWLET_ASSIGN_OR_RETURN(Tensor * output,
                              ctx.allocate_output(0, dtype_, filter_shape));
     if (output->num_elements() == 0) return absl::OkStatus();
@@ -133,6 +147,21 @@ class Conv2DBackpropFilterKernel : public OpKernel {
   }
 
  private:
+  // True if the int32 tensor `t` holds `values`.
+  static bool SameValues(const Tensor& t, const std::vector<int64_t>& values) {
+    if (t.num_elements() != static_cast<int64_t>(values.size())) return false;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (t.data<int32_t>()[i] != values[i]) return false;
+    }
+    return true;
+  }
+
+  // The shapes and filter_sizes of the last run and what they gave.
+  bool memo_valid_ = false;
+  TensorShape memo_input_, memo_out_backprop_, memo_filter_;
+  std::vector<int64_t> memo_sizes_;
+  ConvBackpropDims memo_dims_;
+
   struct CachedPlan {
     TensorShape input_shape, filter_shape, out_backprop_shape;
     std::unique_ptr<ConvBackwardWeightsPlan> plan;

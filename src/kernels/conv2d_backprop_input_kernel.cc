@@ -8,13 +8,16 @@
 // tensors in Compute; input_sizes goes through CheckedShape (rule 1) before
 // anything is allocated. An empty out_backprop or filter gives zeros.
 //
-// Preparation: one DeconvPlan (primitive + reordered weights) per (output,
-// filter, out_backprop) shapes, created in Init when the plan's shapes are
+// Preparation: one DeconvPlan (the oneDNN deconvolution primitive, or for
+// results with few channels a matmul + col2im: DeconvPlan::Choose, see
+// deconv_plan.h; with reordered weights) per (output, filter, out_backprop)
+// shapes, created in Init when the plan's shapes are
 // fully defined, else on first use; at most kMaxCachedPlans are kept. The
 // reordered weights are refreshed only when the filter's buffer or its nonzero
 // version (KernelContext::input_version) changed; version 0 (unknown) refreshes
 // on every run, except for a constant filter Init saw (its buffer is held and
-// never changes).
+// never changes). KernelConstruction::deconv_bf16 asks the plans to compute in
+// bf16 (float, half and bfloat16 alike: all go through the f32 plan).
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -55,6 +58,7 @@ class Conv2DBackpropInputKernel : public OpKernel {
     FLOWLET_RETURN_IF_ERROR(nn_kernels::GetTypeAttr(
         *c.attrs, kLabel, {DT_FLOAT, DT_HALF, DT_BFLOAT16, DT_DOUBLE},
         &dtype_));
+    bf16_ = c.deconv_bf16;
     if (c.input_types.size() == 3 &&
         (c.input_types[0] != DT_INT32 || c.input_types[1] != dtype_ ||
          c.input_types[2] != dtype_)) {
@@ -122,22 +126,35 @@ class Conv2DBackpropInputKernel : public OpKernel {
             tensor->shape().DebugString()));
       }
     }
-    std::vector<int64_t> values(sizes.data<int32_t>(),
-                                sizes.data<int32_t>() + sizes.num_elements());
-    FLOWLET_ASSIGN_OR_RETURN(
-        std::vector<int64_t> output_dims,
-        Conv2DBackpropInputSizes(values, filter.shape(), out_backprop.shape(),
-                                 params_.data_format));
-    absl::StatusOr<TensorShape> output_shape =
-        CheckedShape(output_dims, dtype_, ctx.limits());
-    if (!output_shape.ok()) {
-      return AnnotateStatus(output_shape.status(),
-                            absl::StrCat(kLabel, ": input_sizes: "));
+    // The same input_sizes and shapes as last run: the same checked output
+    // shape and dims (no allocation once warm).
+    if (!memo_valid_ || filter.shape() != memo_filter_ ||
+        out_backprop.shape() != memo_out_backprop_ ||
+        !SameValues(sizes, memo_sizes_)) {
+      memo_valid_ = false;
+      std::vector<int64_t> values(sizes.data<int32_t>(),
+                                  sizes.data<int32_t>() + sizes.num_elements());
+      FLOWLET_ASSIGN_OR_RETURN(
+          std::vector<int64_t> output_dims,
+          Conv2DBackpropInputSizes(values, filter.shape(), out_backprop.shape(),
+                                   params_.data_format));
+      absl::StatusOr<TensorShape> checked =
+          CheckedShape(output_dims, dtype_, ctx.limits());
+      if (!checked.ok()) {
+        return AnnotateStatus(checked.status(),
+                              absl::StrCat(kLabel, ": input_sizes: "));
+      }
+      FLOWLET_ASSIGN_OR_RETURN(memo_dims_, ConvBackpropComputeDimensions(
+                                               kLabel, *checked, filter.shape(),
+                                               out_backprop.shape(), params_));
+      memo_output_ = *std::move(checked);
+      memo_filter_ = filter.shape();
+      memo_out_backprop_ = out_backprop.shape();
+      memo_sizes_ = std::move(values);
+      memo_valid_ = true;
     }
-    FLOWLET_ASSIGN_OR_RETURN(
-        ConvBackpropDims dims,
-        ConvBackpropComputeDimensions(kLabel, *output_shape, filter.shape(),
-                                      out_backprop.shape(), params_));
+    const TensorShape* output_shape = &memo_output_;
+    const ConvBackpropDims& dims = memo_dims_;
     FLOWLET_ASSIGN_OR_RETURN(Tensor * output,
                              ctx.allocate_output(0, dtype_, *output_shape));
     if (output->num_elements() == 0) return absl::OkStatus();
@@ -178,6 +195,21 @@ class Conv2DBackpropInputKernel : public OpKernel {
   }
 
  private:
+  // True if the int32 tensor `t` holds `values`.
+  static bool SameValues(const Tensor& t, const std::vector<int64_t>& values) {
+    if (t.num_elements() != static_cast<int64_t>(values.size())) return false;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (t.data<int32_t>()[i] != values[i]) return false;
+    }
+    return true;
+  }
+
+  // The input_sizes and shapes of the last run and what they gave.
+  bool memo_valid_ = false;
+  TensorShape memo_filter_, memo_out_backprop_, memo_output_;
+  std::vector<int64_t> memo_sizes_;
+  ConvBackpropDims memo_dims_;
+
   // The result's shape as the plan compiler knows it: its inferred output
   // shape, or else the shape a constant input_sizes gives (unknown if
   // neither).
@@ -229,9 +261,11 @@ class Conv2DBackpropInputKernel : public OpKernel {
     p->output_shape = output;
     p->filter_shape = filter;
     p->out_backprop_shape = out_backprop;
+    DeconvPlanOptions options;
+    options.bf16 = bf16_;
     FLOWLET_ASSIGN_OR_RETURN(
         p->plan, DeconvPlan::Create(dims, nn_kernels::Engine(resources),
-                                    limits.max_tensor_bytes));
+                                    limits.max_tensor_bytes, options));
     if (dtype_ != DT_FLOAT) {
       for (auto [t, shape] :
            {std::pair<Tensor*, const TensorShape*>{&p->filter_f32, &filter},
@@ -264,6 +298,7 @@ class Conv2DBackpropInputKernel : public OpKernel {
 
   Conv2DParams params_;
   DataType dtype_ = DT_FLOAT;
+  bool bf16_ = false;  // KernelConstruction::deconv_bf16.
   std::vector<std::unique_ptr<CachedPlan>> plans_;
   // The constant filter Init saw, held so that its buffer (and so its identity)
   // stays valid.

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "src/kernels/dnnl_util.h"
+#include "src/kernels/kernel_counters.h"
 #include "src/kernels/nn_kernel_util.h"
 
 namespace flowlet {
@@ -125,6 +127,7 @@ absl::StatusOr<std::unique_ptr<ConvForwardPlan>> ConvForwardPlan::Create(
     if (!size_check.ok()) return size_check;
     plan->impl_info_ = pd.impl_info_str();
     plan->prim_ = dnnl::convolution_forward(pd);
+    kernel_counters::AddPrimitiveCreations();
     plan->src_mem_ = memory(src_md, engine, DNNL_MEMORY_NONE);
     plan->dst_mem_ = memory(dst_md, engine, DNNL_MEMORY_NONE);
     plan->weights_mem_ = memory(pd.weights_desc(), engine);
@@ -133,6 +136,7 @@ absl::StatusOr<std::unique_ptr<ConvForwardPlan>> ConvForwardPlan::Create(
     plan->scratchpad_mem_ = memory(pd.scratchpad_desc(), engine);
     plan->weights_reorder_ =
         dnnl::reorder(plan->user_weights_mem_, plan->weights_mem_);
+    kernel_counters::AddPrimitiveCreations();
   } catch (const dnnl::error& e) {
     return nn_kernels::DnnlErrorToStatus(
         e, absl::StrCat(label, ": oneDNN convolution for ",
@@ -145,12 +149,15 @@ absl::Status ConvForwardPlan::LoadWeights(const float* filter,
                                           dnnl::stream& stream) {
   try {
     user_weights_mem_.set_data_handle(const_cast<float*>(filter));
-    weights_reorder_.execute(stream, user_weights_mem_, weights_mem_);
+    dnnl_util::Execute(weights_reorder_, stream,
+                       {{DNNL_ARG_FROM, user_weights_mem_.get()},
+                        {DNNL_ARG_TO, weights_mem_.get()}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return nn_kernels::DnnlErrorToStatus(
         e, absl::StrCat(label_, ": weights reorder"));
   }
+  kernel_counters::AddWeightReorder();
   return absl::OkStatus();
 }
 
@@ -159,10 +166,11 @@ absl::Status ConvForwardPlan::Execute(const float* input, float* output,
   try {
     src_mem_.set_data_handle(const_cast<float*>(input));
     dst_mem_.set_data_handle(output);
-    prim_.execute(stream, {{DNNL_ARG_SRC, src_mem_},
-                           {DNNL_ARG_WEIGHTS, weights_mem_},
-                           {DNNL_ARG_DST, dst_mem_},
-                           {DNNL_ARG_SCRATCHPAD, scratchpad_mem_}});
+    dnnl_util::Execute(prim_, stream,
+                       {{DNNL_ARG_SRC, src_mem_.get()},
+                        {DNNL_ARG_WEIGHTS, weights_mem_.get()},
+                        {DNNL_ARG_DST, dst_mem_.get()},
+                        {DNNL_ARG_SCRATCHPAD, scratchpad_mem_.get()}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return nn_kernels::DnnlErrorToStatus(
@@ -201,6 +209,7 @@ ConvBackwardWeightsPlan::Create(const ConvBackpropDims& dims,
     if (!size_check.ok()) return size_check;
     plan->impl_info_ = pd.impl_info_str();
     plan->prim_ = dnnl::convolution_backward_weights(pd);
+    kernel_counters::AddPrimitiveCreations();
     plan->src_mem_ = memory(src_md, engine, DNNL_MEMORY_NONE);
     plan->diff_dst_mem_ = memory(dst_md, engine, DNNL_MEMORY_NONE);
     const memory::desc user_md = UserWeightsDesc(dims);
@@ -212,6 +221,7 @@ ConvBackwardWeightsPlan::Create(const ConvBackpropDims& dims,
       plan->diff_weights_mem_ = memory(pd.diff_weights_desc(), engine);
       plan->weights_reorder_ =
           dnnl::reorder(plan->diff_weights_mem_, plan->user_weights_mem_);
+      kernel_counters::AddPrimitiveCreations();
     }
     plan->scratchpad_mem_ = memory(pd.scratchpad_desc(), engine);
   } catch (const dnnl::error& e) {
@@ -230,13 +240,16 @@ absl::Status ConvBackwardWeightsPlan::Execute(const float* input,
     src_mem_.set_data_handle(const_cast<float*>(input));
     diff_dst_mem_.set_data_handle(const_cast<float*>(out_backprop));
     if (direct_weights_) diff_weights_mem_.set_data_handle(filter_grad);
-    prim_.execute(stream, {{DNNL_ARG_SRC, src_mem_},
-                           {DNNL_ARG_DIFF_DST, diff_dst_mem_},
-                           {DNNL_ARG_DIFF_WEIGHTS, diff_weights_mem_},
-                           {DNNL_ARG_SCRATCHPAD, scratchpad_mem_}});
+    dnnl_util::Execute(prim_, stream,
+                       {{DNNL_ARG_SRC, src_mem_.get()},
+                        {DNNL_ARG_DIFF_DST, diff_dst_mem_.get()},
+                        {DNNL_ARG_DIFF_WEIGHTS, diff_weights_mem_.get()},
+                        {DNNL_ARG_SCRATCHPAD, scratchpad_mem_.get()}});
     if (!direct_weights_) {
       user_weights_mem_.set_data_handle(filter_grad);
-      weights_reorder_.execute(stream, diff_weights_mem_, user_weights_mem_);
+      dnnl_util::Execute(weights_reorder_, stream,
+                         {{DNNL_ARG_FROM, diff_weights_mem_.get()},
+                          {DNNL_ARG_TO, user_weights_mem_.get()}});
     }
     stream.wait();
   } catch (const dnnl::error& e) {

@@ -10,6 +10,7 @@
 #define FLOWLET_SRC_KERNELS_DNNL_UTIL_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <utility>
@@ -29,6 +30,20 @@ absl::Status CheckEngine(const KernelResources* resources);
 // A plain (row-major, dense) f32 memory desc of `dims`; a scalar (no dims) is
 // {1}.
 dnnl::memory::desc PlainF32Desc(const dnnl::memory::dims& dims);
+
+// Runs `prim` on `args` ({DNNL_ARG_SRC, memory.get()}, ...) through oneDNN's C
+// API. dnnl::primitive::execute builds an std::unordered_map and an
+// std::vector of the arguments on every call; this allocates nothing on
+// flowlet's side (oneDNN 2.6 still builds its own argument map inside). Throws
+// dnnl::error like execute. For reorders: {DNNL_ARG_FROM, ...}, {DNNL_ARG_TO,
+// ...}.
+inline void Execute(const dnnl::primitive& prim, const dnnl::stream& stream,
+                    std::initializer_list<dnnl_exec_arg_t> args) {
+  dnnl::error::wrap_c_api(
+      dnnl_primitive_execute(prim.get(), stream.get(),
+                             static_cast<int>(args.size()), args.begin()),
+      "could not execute a primitive");
+}
 
 // Internal "<what> failed: <oneDNN message> (status <n>)" for an error thrown
 // by oneDNN.

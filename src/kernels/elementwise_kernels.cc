@@ -165,8 +165,9 @@ class FloatUnaryKernel : public OpKernel {
       try {
         p->src.set_data_handle(const_cast<void*>(x.raw_data()));
         p->dst.set_data_handle(y->raw_data());
-        p->prim.execute(*ctx.resources().stream,
-                        {{DNNL_ARG_SRC, p->src}, {DNNL_ARG_DST, p->dst}});
+        dnnl_util::Execute(
+            p->prim, *ctx.resources().stream,
+            {{DNNL_ARG_SRC, p->src.get()}, {DNNL_ARG_DST, p->dst.get()}});
         ctx.resources().stream->wait();
       } catch (const dnnl::error& e) {
         return dnnl_util::FromDnnlError(e, "eltwise execution");

@@ -1,6 +1,7 @@
 #include "src/kernels/eltwise_activation.h"
 
 #include "absl/strings/str_cat.h"
+#include "src/kernels/dnnl_util.h"
 #include "src/kernels/nn_kernel_util.h"
 
 namespace flowlet {
@@ -81,7 +82,9 @@ absl::Status EltwiseActivationPlan::Execute(const float* in, float* out,
   try {
     src_mem_.set_data_handle(const_cast<float*>(in));
     dst_mem_.set_data_handle(out);
-    prim_.execute(stream, {{DNNL_ARG_SRC, src_mem_}, {DNNL_ARG_DST, dst_mem_}});
+    dnnl_util::Execute(
+        prim_, stream,
+        {{DNNL_ARG_SRC, src_mem_.get()}, {DNNL_ARG_DST, dst_mem_.get()}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return nn_kernels::DnnlErrorToStatus(e, "eltwise execution");

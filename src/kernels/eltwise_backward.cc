@@ -1,6 +1,7 @@
 #include "src/kernels/eltwise_backward.h"
 
 #include "absl/strings/str_cat.h"
+#include "src/kernels/dnnl_util.h"
 #include "src/kernels/nn_kernel_util.h"
 
 namespace flowlet {
@@ -97,9 +98,10 @@ absl::Status EltwiseBackwardPlan::Execute(const float* data,
     data_mem_.set_data_handle(const_cast<float*>(data));
     diff_dst_mem_.set_data_handle(const_cast<float*>(diff_dst));
     diff_src_mem_.set_data_handle(diff_src);
-    prim_.execute(stream, {{data_arg_, data_mem_},
-                           {DNNL_ARG_DIFF_DST, diff_dst_mem_},
-                           {DNNL_ARG_DIFF_SRC, diff_src_mem_}});
+    dnnl_util::Execute(prim_, stream,
+                       {{data_arg_, data_mem_.get()},
+                        {DNNL_ARG_DIFF_DST, diff_dst_mem_.get()},
+                        {DNNL_ARG_DIFF_SRC, diff_src_mem_.get()}});
     stream.wait();
   } catch (const dnnl::error& e) {
     return nn_kernels::DnnlErrorToStatus(e, "eltwise backward execution");

@@ -83,6 +83,25 @@ std::vector<int64_t> IntValues(const Tensor& t) {
   return v;
 }
 
+bool IntValuesEqual(const Tensor& t, const std::vector<int64_t>& values) {
+  if (t.dtype() != DT_INT32 && t.dtype() != DT_INT64) return false;
+  if (t.num_elements() != static_cast<int64_t>(values.size())) return false;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (IntValue(t, static_cast<int64_t>(i)) != values[i]) return false;
+  }
+  return true;
+}
+
+void AssignDims(absl::Span<const int64_t> dims, TensorShape* shape) {
+  if (shape->rank() == static_cast<int>(dims.size())) {
+    for (size_t i = 0; i < dims.size(); ++i) {
+      shape->set_dim(static_cast<int>(i), dims[i]);
+    }
+    return;
+  }
+  *shape = TensorShape(std::vector<int64_t>(dims.begin(), dims.end()));
+}
+
 std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> strides(dims.size());
   int64_t s = 1;

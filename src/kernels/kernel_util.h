@@ -9,10 +9,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "flowlet/attr_map.h"
 #include "flowlet/tensor.h"
 #include "flowlet/tensor_shape.h"
@@ -44,6 +46,19 @@ absl::Status GetAttrOr(const AttrMap& attrs, absl::string_view name,
 
 // The values of an int32 or int64 tensor (any rank), widened to int64.
 std::vector<int64_t> IntValues(const Tensor& t);
+// Element i of an int32 or int64 tensor, widened to int64 (0 for other
+// dtypes); with IntValuesEqual, lets a kernel compare an index input against
+// the values it saw last without building a vector.
+inline int64_t IntValue(const Tensor& t, int64_t i) {
+  if (t.dtype() == DT_INT32) return t.data<int32_t>()[i];
+  if (t.dtype() == DT_INT64) return t.data<int64_t>()[i];
+  return 0;
+}
+// True if the int32 / int64 tensor `t` holds exactly `values`.
+bool IntValuesEqual(const Tensor& t, const std::vector<int64_t>& values);
+// Sets *shape to `dims` in place: allocates nothing once *shape has had that
+// many dims (a warmed-up kernel computing its output shape each run).
+void AssignDims(absl::Span<const int64_t> dims, TensorShape* shape);
 
 // Row-major strides in elements; strides[i] = product of dims after i.
 std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims);
@@ -75,7 +90,8 @@ void ForEachBroadcastRow(const BroadcastPlan& plan, F&& f) {
   for (int64_t d : plan.dims) {
     if (d == 0) return;
   }
-  std::vector<int64_t> index(r, 0);
+  // Inline for the ranks broadcasting meets: no allocation per call.
+  absl::InlinedVector<int64_t, 8> index(r, 0);
   const int64_t row = plan.dims.back();
   int64_t x_off = 0, y_off = 0, out_off = 0;
   while (true) {

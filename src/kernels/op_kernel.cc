@@ -11,6 +11,7 @@ absl::StatusOr<Tensor*> KernelContext::allocate_output(
   Value* out = outputs_[i];
   out->ref = nullptr;
   out->version = 0;
+  out->borrowed = false;
   Tensor& t = out->tensor;
   if (t.IsInitialized() && t.dtype() == dtype && t.shape() == shape &&
       t.BufferIsExclusive()) {

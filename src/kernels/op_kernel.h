@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,6 +34,11 @@ struct Value {
   // variable's version at the read; 0 when unknown. See
   // KernelContext::input_version.
   uint64_t version = 0;
+  // The tensor was forwarded (set_output, forward_input, a feed...) rather
+  // than allocated by allocate_output: its buffer may belong to another value.
+  // The executor drops such a value after its last use in a run, so that the
+  // owner's buffer is unshared again when the owner's producer reuses it.
+  bool borrowed = false;
 };
 
 // What the session lends to kernels. One per plan instance (a plan instance is
@@ -43,6 +49,8 @@ struct KernelResources {
   dnnl::stream* stream = nullptr;
   ResourceLimits limits;
   // Finds or creates the session's variable of that name (never nullptr).
+  // Takes a lock and a lookup by name: call it in Init (variables live as long
+  // as the session), not in Compute.
   std::function<Variable*(const std::string&)> variable;
 };
 
@@ -63,6 +71,8 @@ struct KernelConstruction {
   // else nullptr.
   std::vector<const Tensor*> constant_inputs;
   KernelResources* resources = nullptr;
+  // SessionOptions::deconv_bf16: Conv2DBackpropInput may compute in bf16.
+  bool deconv_bf16 = false;
 };
 
 class KernelContext {
@@ -90,11 +100,29 @@ class KernelContext {
   // ResourceExhausted past the limits.
   absl::StatusOr<Tensor*> allocate_output(int i, DataType dtype,
                                           const TensorShape& shape);
-  // Forwards an existing tensor (Identity, Reshape) without copying.
-  void set_output(int i, Tensor t) {
+  // Forwards an existing tensor (Identity, Reshape) without copying. The const&
+  // forms assign into the output's Tensor, reusing its shape storage: a
+  // warmed-up step that forwards allocates nothing.
+  void set_output(int i, const Tensor& t) {
+    outputs_[i]->tensor = t;
+    outputs_[i]->ref = nullptr;
+    outputs_[i]->version = 0;
+    outputs_[i]->borrowed = true;
+  }
+  void set_output(int i, Tensor&& t) {
     outputs_[i]->tensor = std::move(t);
     outputs_[i]->ref = nullptr;
     outputs_[i]->version = 0;
+    outputs_[i]->borrowed = true;
+  }
+  // Forwards `t` under another shape of the same element count (Reshape):
+  // Tensor::ShareReshaped into the output, so no allocation once warm.
+  absl::Status set_output_reshaped(int i, const Tensor& t,
+                                   const TensorShape& shape) {
+    outputs_[i]->ref = nullptr;
+    outputs_[i]->version = 0;
+    outputs_[i]->borrowed = true;
+    return outputs_[i]->tensor.ShareReshaped(t, shape);
   }
   // Forwards input `in` to output `out` unchanged, keeping what is known of its
   // version (Identity of a variable's value).
@@ -103,18 +131,29 @@ class KernelContext {
     outputs_[out]->ref = nullptr;
     outputs_[out]->version =
         inputs_[in]->ref == nullptr ? inputs_[in]->version : 0;
+    outputs_[out]->borrowed = true;
   }
-  void set_output_ref(int i, Variable* v, Tensor t) {
+  // A Ref output: the variable and its current value (read under its lock).
+  // In a plan, consumers of a Ref go through the Variable, so the executor
+  // drops the tensor right after the step: an update later in the run finds
+  // the variable's buffer unshared.
+  void set_output_ref(int i, Variable* v, const Tensor& t) {
+    outputs_[i]->tensor = t;
+    outputs_[i]->ref = v;
+    outputs_[i]->version = 0;
+  }
+  void set_output_ref(int i, Variable* v, Tensor&& t) {
     outputs_[i]->tensor = std::move(t);
     outputs_[i]->ref = v;
     outputs_[i]->version = 0;
   }
   // Forwards a tensor whose contents never change (a Const's value) under a
   // fixed nonzero `version`, so kernels may keep data derived from it.
-  void set_output(int i, Tensor t, uint64_t version) {
-    outputs_[i]->tensor = std::move(t);
+  void set_output(int i, const Tensor& t, uint64_t version) {
+    outputs_[i]->tensor = t;
     outputs_[i]->ref = nullptr;
     outputs_[i]->version = version;
+    outputs_[i]->borrowed = true;
   }
 
   // Version of input i's contents, as far as the executor knows it. For a

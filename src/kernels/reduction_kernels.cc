@@ -109,24 +109,36 @@ class ReductionKernel : public OpKernel {
           "input 1 ('reduction_indices') must be a scalar or 1-D, got shape ",
           axes.shape().DebugString()));
     }
-    std::vector<bool> reduce;
-    FLOWLET_RETURN_IF_ERROR(ResolveAxes(x.shape(), axes, &reduce));
-    std::vector<int64_t> out_dims;
-    int64_t count = 1;
-    for (int i = 0; i < x.shape().rank(); ++i) {
-      if (reduce[i]) {
-        count *= x.shape().dim(i);
-        if (keep_dims_) out_dims.push_back(1);
-      } else {
-        out_dims.push_back(x.shape().dim(i));
+    // The same shape and axes as last run: the same output shape and layout
+    // (no allocation once warm).
+    if (!memo_valid_ || x.shape() != memo_x_ ||
+        !kernel_util::IntValuesEqual(axes, memo_axes_)) {
+      memo_valid_ = false;
+      std::vector<bool> reduce;
+      FLOWLET_RETURN_IF_ERROR(ResolveAxes(x.shape(), axes, &reduce));
+      std::vector<int64_t> out_dims;
+      int64_t count = 1;
+      for (int i = 0; i < x.shape().rank(); ++i) {
+        if (reduce[i]) {
+          count *= x.shape().dim(i);
+          if (keep_dims_) out_dims.push_back(1);
+        } else {
+          out_dims.push_back(x.shape().dim(i));
+        }
       }
+      memo_out_ = TensorShape(std::move(out_dims));
+      memo_count_ = count;
+      memo_layout_ = MakeLayout(x.shape(), reduce);
+      memo_x_ = x.shape();
+      memo_axes_ = kernel_util::IntValues(axes);
+      memo_valid_ = true;
     }
-    FLOWLET_ASSIGN_OR_RETURN(
-        Tensor * out,
-        ctx.allocate_output(0, dtype_, TensorShape(std::move(out_dims))));
+    const int64_t count = memo_count_;
+    FLOWLET_ASSIGN_OR_RETURN(Tensor * out,
+                             ctx.allocate_output(0, dtype_, memo_out_));
     if (out->num_elements() == 0) return absl::OkStatus();
     if (x.num_elements() == 0) return FillEmpty(out);
-    const ReductionLayout layout = MakeLayout(x.shape(), reduce);
+    const ReductionLayout& layout = memo_layout_;
     if (!layout.any_reduced) {
       // Every reduced dim has size 1: the output is the input.
       std::memcpy(out->raw_data(), x.raw_data(), x.TotalBytes());
@@ -141,8 +153,9 @@ class ReductionKernel : public OpKernel {
       try {
         p->src.set_data_handle(const_cast<void*>(x.raw_data()));
         p->dst.set_data_handle(out->raw_data());
-        p->prim.execute(*resources_->stream,
-                        {{DNNL_ARG_SRC, p->src}, {DNNL_ARG_DST, p->dst}});
+        dnnl_util::Execute(
+            p->prim, *resources_->stream,
+            {{DNNL_ARG_SRC, p->src.get()}, {DNNL_ARG_DST, p->dst.get()}});
         resources_->stream->wait();
       } catch (const dnnl::error& e) {
         return dnnl_util::FromDnnlError(e, "reduction execution");
@@ -286,6 +299,12 @@ class ReductionKernel : public OpKernel {
   KernelResources* resources_ = nullptr;
   dnnl_util::ShapeCache<ReductionPrimitive> cache_;
   std::vector<int64_t> key_;
+  // The input shape and axes of the last run and what they gave.
+  bool memo_valid_ = false;
+  TensorShape memo_x_, memo_out_;
+  std::vector<int64_t> memo_axes_;
+  int64_t memo_count_ = 1;
+  ReductionLayout memo_layout_;
   // Loop accumulators, kept across runs.
   std::vector<int64_t> int_acc_;
   std::vector<double> float_acc_;

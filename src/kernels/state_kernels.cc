@@ -13,13 +13,13 @@
 namespace flowlet {
 namespace {
 
-absl::StatusOr<Variable*> FindVariable(KernelContext& ctx,
+absl::StatusOr<Variable*> FindVariable(const KernelConstruction& c,
                                        const std::string& name) {
-  if (!ctx.resources().variable) {
+  if (c.resources == nullptr || !c.resources->variable) {
     return absl::FailedPreconditionError(
         "the session provides no variable store");
   }
-  Variable* v = ctx.resources().variable(name);
+  Variable* v = c.resources->variable(name);
   if (v == nullptr) {
     return absl::InternalError(
         absl::StrCat("variable store returned no variable '", name, "'"));
@@ -28,8 +28,9 @@ absl::StatusOr<Variable*> FindVariable(KernelContext& ctx,
 }
 
 // VariableV2: the variable is named by shared_name, or by the node when that is
-// empty. Its value may still be uninitialized: consumers reading it as a plain
-// tensor are checked by the executor.
+// empty, and found once in Init (the store's variables live as long as the
+// session). Its value may still be uninitialized: consumers reading it as a
+// plain tensor are checked by the executor.
 class VariableV2Kernel : public OpKernel {
  public:
   absl::Status Init(const KernelConstruction& c) override {
@@ -38,29 +39,29 @@ class VariableV2Kernel : public OpKernel {
     if (c.attrs->count("shared_name") > 0) {
       FLOWLET_RETURN_IF_ERROR(GetAttr(*c.attrs, "shared_name", &shared_name));
     }
-    name_ = shared_name.empty() ? c.node_name : shared_name;
+    const std::string name = shared_name.empty() ? c.node_name : shared_name;
+    FLOWLET_ASSIGN_OR_RETURN(variable_, FindVariable(c, name));
     return absl::OkStatus();
   }
 
   absl::Status Compute(KernelContext& ctx) override {
-    FLOWLET_ASSIGN_OR_RETURN(Variable * v, FindVariable(ctx, name_));
-    Tensor value;
-    {
-      absl::ReaderMutexLock lock(&v->mu);
-      value = v->value;
-    }
-    if (value.IsInitialized() && value.dtype() != dtype_) {
+    Variable* v = variable_;
+    absl::ReaderMutexLock lock(&v->mu);
+    if (v->value.IsInitialized() && v->value.dtype() != dtype_) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "variable '", name_, "' holds ", DataTypeString(value.dtype()),
+          "variable '", v->name, "' holds ", DataTypeString(v->value.dtype()),
           " but this node declares dtype ", DataTypeString(dtype_)));
     }
-    ctx.set_output_ref(0, v, std::move(value));
+    // Shares the variable's buffer; assigning into the output reuses its
+    // shape storage. (The executor drops it right after this step: consumers
+    // of a Ref go through the Variable.)
+    ctx.set_output_ref(0, v, v->value);
     return absl::OkStatus();
   }
 
  private:
   DataType dtype_ = DT_INVALID;
-  std::string name_;
+  Variable* variable_ = nullptr;
 };
 FLOWLET_REGISTER_KERNEL("VariableV2", VariableV2Kernel);
 
@@ -94,7 +95,6 @@ class AssignKernel : public OpKernel {
     FLOWLET_RETURN_IF_ERROR(
         kernel_util::CheckInputDtype(ctx, 1, "value", dtype_));
     const Tensor& value = ctx.input(1);
-    Tensor result;
     {
       absl::MutexLock lock(&v->mu);
       const bool initialized = v->value.IsInitialized();
@@ -124,9 +124,8 @@ class AssignKernel : public OpKernel {
       }
       v->initialized.store(true);
       v->version.store(NextVariableVersion());
-      result = v->value;
+      ctx.set_output_ref(0, v, v->value);
     }
-    ctx.set_output_ref(0, v, std::move(result));
     return absl::OkStatus();
   }
 

@@ -9,7 +9,9 @@
 #include "src/core/attr_util.h"
 #include "src/core/status_macros.h"
 #include "src/graph/op_def.h"
+#include "src/graph/op_registry.h"
 #include "src/graph/shape_inference.h"
+#include "src/runtime/plan_folding.h"
 #include "src/runtime/plan_rewrites.h"
 
 namespace flowlet {
@@ -97,6 +99,39 @@ absl::StatusOr<std::vector<Node*>> TopologicalOrder(
     }
   }
   return order;
+}
+
+// A step may be constant-folded if its op is registered, stateless, and
+// neither reads nor produces a variable reference.
+bool IsFoldable(const StepSpec& s) {
+  const OpDef* def = OpRegistry::Global()->Find(s.op);
+  if (def == nullptr || def->is_stateful) return false;
+  for (DataType t : s.input_types) {
+    if (IsRefType(t)) return false;
+  }
+  for (DataType t : s.output_types) {
+    if (IsRefType(t)) return false;
+  }
+  return true;
+}
+
+// Fills PlanStep::release_after: each slot read by a step, except fetched and
+// constant slots, goes to its last reader.
+void AssignLastUses(PlanInstance* plan) {
+  std::vector<int> last_reader(plan->values.size(), -1);
+  for (size_t k = 0; k < plan->steps.size(); ++k) {
+    for (int slot : plan->steps[k]->input_slots) {
+      last_reader[slot] = static_cast<int>(k);
+    }
+  }
+  for (int slot : plan->fetch_slots) last_reader[slot] = -1;
+  for (int slot : plan->constant_slots) last_reader[slot] = -1;
+  for (size_t slot = 0; slot < last_reader.size(); ++slot) {
+    if (last_reader[slot] >= 0) {
+      plan->steps[last_reader[slot]]->release_after.push_back(
+          static_cast<int>(slot));
+    }
+  }
 }
 
 std::optional<Tensor> ValueAsTensor(const PartialValue& v, DataType dtype) {
@@ -279,16 +314,33 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
       return absl::UnimplementedError(
           absl::StrCat(where, "no kernel registered for op ", s.op));
     }
-    PlanStep step;
-    step.node_name = s.node->name();
-    step.op = s.op;
-    step.attrs = std::move(s.attrs);
-    step.input_slots = s.input_slots;
-    step.input_deref = s.input_deref;
-    step.output_slots = s.output_slots;
-    step.kernel = (*factory)();
-    plan->steps.push_back(std::move(step));
-    PlanStep& st = plan->steps.back();
+    plan->steps.push_back(std::make_unique<PlanStep>());
+    PlanStep& st = *plan->steps.back();
+    st.node_name = s.node->name();
+    st.op = s.op;
+    st.attrs = std::move(s.attrs);
+    st.input_slots = s.input_slots;
+    st.input_deref = s.input_deref;
+    for (size_t i = 0; i < s.input_deref.size(); ++i) {
+      if (s.input_deref[i]) st.deref_inputs.push_back(static_cast<int>(i));
+    }
+    st.output_slots = s.output_slots;
+    st.foldable = IsFoldable(s);
+    if (st.foldable && !s.output_slots.empty()) {
+      for (size_t i = 0; i < s.output_types.size(); ++i) {
+        auto vit = values.find({s.node->id(), static_cast<int>(i)});
+        std::optional<Tensor> known;
+        if (vit != values.end() && vit->second.has_value()) {
+          known = ValueAsTensor(*vit->second, BaseType(s.output_types[i]));
+        }
+        if (!known.has_value()) {
+          st.known_outputs.clear();
+          break;
+        }
+        st.known_outputs.push_back(*std::move(known));
+      }
+    }
+    st.kernel = (*factory)();
 
     KernelConstruction c;
     c.node_name = st.node_name;
@@ -320,6 +372,7 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
       c.output_shapes.push_back(s.output_shapes[i]);
     }
     c.resources = &plan->resources;
+    c.deconv_bf16 = env.options->deconv_bf16;
     FLOWLET_RETURN_IF_ERROR(AnnotateStatus(st.kernel->Init(c), where));
 
     st.deref_values.resize(st.input_slots.size());
@@ -337,7 +390,18 @@ absl::StatusOr<std::unique_ptr<PlanInstance>> CompilePlan(
     plan->fetch_slots.push_back(fetch_slots[i]);
     plan->fetch_deref.push_back(fed.count(KeyOf(f)) == 0 &&
                                 IsRefType(f.dtype()));
+    int first = static_cast<int>(i);
+    for (size_t j = 0; j < i; ++j) {
+      if (fetch_slots[j] == fetch_slots[i] &&
+          plan->fetch_deref[j] == plan->fetch_deref[i]) {
+        first = static_cast<int>(j);
+        break;
+      }
+    }
+    plan->fetch_first.push_back(first);
   }
+  FoldConstants(plan.get());
+  AssignLastUses(plan.get());
   return plan;
 }
 

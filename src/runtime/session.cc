@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "src/core/attr_util.h"
 #include "src/core/status_macros.h"
 #include "src/runtime/executor.h"
+#include "src/runtime/plan_cache.h"
 #include "src/runtime/plan_compiler.h"
 #include "src/runtime/thread_config.h"
 #include "src/runtime/variable_store.h"
@@ -21,7 +23,8 @@ class SessionImpl {
   SessionImpl(const Graph* graph, SessionOptions options)
       : graph_(graph),
         options_(std::move(options)),
-        engine_(dnnl::engine::kind::cpu, 0) {
+        engine_(dnnl::engine::kind::cpu, 0),
+        cache_(options_.max_cached_plans) {
     ConfigureIntraOpThreads(options_.intra_op_threads);
   }
 
@@ -33,29 +36,33 @@ class SessionImpl {
   absl::StatusOr<Tensor> VariableValue(const std::string& name) const;
   absl::Status SetVariableValue(const std::string& name, const Tensor& value);
   SessionStats stats() const {
-    absl::MutexLock lock(&mu_);
-    return stats_;
+    std::lock_guard<std::mutex> lock(mu_);
+    SessionStats s = stats_;
+    s.plans_cached = cache_.idle_plans();
+    s.plans_evicted = cache_.evicted();
+    return s;
   }
   const SessionOptions& options() const { return options_; }
   const Graph* graph() const { return graph_; }
 
  private:
   absl::Status CheckOutput(const Output& o, absl::string_view what) const;
-  std::unique_ptr<PlanInstance> Acquire(const std::string& key);
-  void Release(const std::string& key, uint64_t version,
-               std::unique_ptr<PlanInstance> plan);
+  absl::Status Compile(const std::vector<std::pair<Output, Tensor>>& feeds,
+                       const std::vector<Output>& fetches,
+                       const std::vector<Operation>& targets,
+                       std::unique_ptr<PlanInstance>* plan);
 
   const Graph* graph_;
   const SessionOptions options_;
   dnnl::engine engine_;
   VariableStore variables_;
 
-  mutable absl::Mutex mu_;
-  uint64_t cached_version_ ABSL_GUARDED_BY(mu_) = 0;
-  // Idle compiled plans per signature; a Run takes one (or compiles one) and
-  // gives it back.
-  std::map<std::string, std::vector<std::unique_ptr<PlanInstance>>> idle_
-      ABSL_GUARDED_BY(mu_);
+  // A std::mutex, not absl::Mutex: the system Abseil is built with deadlock
+  // detection, which costs ~0.1 us per lock, and a Run takes this lock twice.
+  mutable std::mutex mu_;
+  // Compiled plans per signature; a Run takes one (or compiles one) and gives
+  // it back.
+  PlanCache cache_ ABSL_GUARDED_BY(mu_);
   SessionStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -77,53 +84,55 @@ absl::Status SessionImpl::CheckOutput(const Output& o,
   return absl::OkStatus();
 }
 
-std::unique_ptr<PlanInstance> SessionImpl::Acquire(const std::string& key) {
-  absl::MutexLock lock(&mu_);
-  ++stats_.runs;
-  if (cached_version_ != graph_->version()) {
-    idle_.clear();
-    cached_version_ = graph_->version();
+absl::Status SessionImpl::Compile(
+    const std::vector<std::pair<Output, Tensor>>& feeds,
+    const std::vector<Output>& fetches, const std::vector<Operation>& targets,
+    std::unique_ptr<PlanInstance>* plan) {
+  PlanRequest request;
+  request.graph = graph_;
+  for (const auto& [output, tensor] : feeds) {
+    request.feeds.push_back(output);
+    request.feed_types.push_back(tensor.dtype());
+    request.feed_shapes.push_back(tensor.shape());
   }
-  auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return nullptr;
-  std::unique_ptr<PlanInstance> plan = std::move(it->second.back());
-  it->second.pop_back();
-  return plan;
+  request.fetches = fetches;
+  for (const Operation& t : targets) request.targets.push_back(t.node());
+  CompileEnv env{&engine_, &variables_, &options_};
+  FLOWLET_ASSIGN_OR_RETURN(*plan, CompilePlan(request, env));
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.plans_compiled;
+  stats_.fused_bias_activations += (*plan)->fused_bias_activations;
+  stats_.folded_steps += (*plan)->folded_steps;
+  return absl::OkStatus();
 }
 
-void SessionImpl::Release(const std::string& key, uint64_t version,
-                          std::unique_ptr<PlanInstance> plan) {
-  absl::MutexLock lock(&mu_);
-  if (version != cached_version_)
-    return;  // The graph changed meanwhile: drop it.
-  idle_[key].push_back(std::move(plan));
-}
-
+// The hot path: checks the arguments and builds the signature without
+// allocating, takes a compiled plan (one mutex section), runs it, gives it back
+// (another). Compiling happens only for a new signature.
 absl::Status SessionImpl::Run(
     const std::vector<std::pair<Output, Tensor>>& feeds,
     const std::vector<Output>& fetches, const std::vector<Operation>& targets,
     std::vector<Tensor>* outputs) {
-  PlanRequest request;
-  request.graph = graph_;
-  std::string key;
-  std::vector<const Tensor*> feed_values;
+  RunSignature key;
   for (const auto& [output, tensor] : feeds) {
     FLOWLET_RETURN_IF_ERROR(CheckOutput(output, "a feed"));
     if (!tensor.IsInitialized()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the feed for '", output.tensor_name(), "' is an empty Tensor"));
     }
-    request.feeds.push_back(output);
-    request.feed_types.push_back(tensor.dtype());
-    request.feed_shapes.push_back(tensor.shape());
-    feed_values.push_back(&tensor);
-    absl::StrAppend(&key, "f", output.node()->id(), ":", output.index(), ":",
-                    tensor.dtype(), tensor.shape().DebugString(), ";");
+    const TensorShape& shape = tensor.shape();
+    key.Add(-1);  // A feed: node, index, dtype, rank, dims.
+    key.Add(output.node()->id());
+    key.Add(output.index());
+    key.Add(tensor.dtype());
+    key.Add(shape.rank());
+    for (int d = 0; d < shape.rank(); ++d) key.Add(shape.dim(d));
   }
   for (const Output& f : fetches) {
     FLOWLET_RETURN_IF_ERROR(CheckOutput(f, "a fetch"));
-    request.fetches.push_back(f);
-    absl::StrAppend(&key, "o", f.node()->id(), ":", f.index(), ";");
+    key.Add(-2);  // A fetch: node, index.
+    key.Add(f.node()->id());
+    key.Add(f.index());
   }
   for (const Operation& t : targets) {
     if (!t.ok())
@@ -132,22 +141,30 @@ absl::Status SessionImpl::Run(
       return absl::InvalidArgumentError(absl::StrCat(
           "target '", t.name(), "' is not from this session's graph"));
     }
-    request.targets.push_back(t.node());
-    absl::StrAppend(&key, "t", t.node()->id(), ";");
+    key.Add(-3);  // A target: node.
+    key.Add(t.node()->id());
   }
 
   const uint64_t version = graph_->version();
-  std::unique_ptr<PlanInstance> plan = Acquire(key);
-  if (plan == nullptr) {
-    CompileEnv env{&engine_, &variables_, &options_};
-    FLOWLET_ASSIGN_OR_RETURN(plan, CompilePlan(request, env));
-    absl::MutexLock lock(&mu_);
-    ++stats_.plans_compiled;
-    stats_.fused_bias_activations += plan->fused_bias_activations;
+  PlanCache::PlanList dropped;  // Destroyed outside the lock.
+  PlanCache::Entry* entry = nullptr;
+  std::unique_ptr<PlanInstance> plan;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.runs;
+    plan = cache_.Acquire(key, version, &entry, &dropped);
   }
-  if (outputs != nullptr) outputs->clear();
-  absl::Status status = ExecutePlan(plan.get(), feed_values, outputs);
-  Release(key, version, std::move(plan));
+  dropped.clear();
+  absl::Status status;
+  if (plan == nullptr) status = Compile(feeds, fetches, targets, &plan);
+  if (status.ok()) status = ExecutePlan(plan.get(), feeds, outputs);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (plan != nullptr) {
+      stats_.steps_executed += static_cast<int64_t>(plan->steps.size());
+    }
+    cache_.Release(entry, version, std::move(plan), &dropped);
+  }
   return status;
 }
 
@@ -229,8 +246,7 @@ absl::Status Session::Run(const std::vector<std::pair<Output, Tensor>>& feeds,
 absl::Status Session::Run(const std::vector<std::pair<Output, Tensor>>& feeds,
                           const std::vector<Output>& fetches,
                           const std::vector<Operation>& targets) {
-  std::vector<Tensor> ignored;
-  return impl_->Run(feeds, fetches, targets, &ignored);
+  return impl_->Run(feeds, fetches, targets, nullptr);
 }
 
 absl::Status Session::Run(

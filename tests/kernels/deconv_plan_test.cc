@@ -1,6 +1,7 @@
-// DeconvPlan: oneDNN picks an optimized (non-reference) implementation for the
-// common f32 configurations, and the crop fallback computes the same numbers as
-// the direct primitive.
+// DeconvPlan's primitive implementation: oneDNN picks an optimized
+// (non-reference) implementation for the common f32 configurations, and the
+// crop fallback computes the same numbers as the direct primitive. (The gemm
+// implementation: deconv_gemm_plan_test.cc.)
 #include "src/kernels/deconv_plan.h"
 
 #include <cstdint>
@@ -56,8 +57,11 @@ DeconvCase Case(int64_t n, int64_t h, int64_t w, int64_t c, int64_t od,
 // plan's impl.
 std::string RunAndCompare(const DeconvCase& k, const std::string& format,
                           bool force_crop, bool* crops = nullptr) {
-  absl::StatusOr<std::unique_ptr<DeconvPlan>> plan = DeconvPlan::Create(
-      DimsFor(k, format), TestEngine(), kMaxBytes, force_crop);
+  DeconvPlanOptions options;
+  options.algorithm = DeconvAlgorithm::kPrimitive;
+  options.force_crop = force_crop;
+  absl::StatusOr<std::unique_ptr<DeconvPlan>> plan =
+      DeconvPlan::Create(DimsFor(k, format), TestEngine(), kMaxBytes, options);
   EXPECT_TRUE(plan.ok()) << plan.status();
   if (!plan.ok()) return "";
   if (crops != nullptr) *crops = (*plan)->crops();
