@@ -147,18 +147,9 @@ absl::StatusOr<std::unique_ptr<ConvForwardPlan>> ConvForwardPlan::Create(
 
 absl::Status ConvForwardPlan::LoadWeights(const float* filter,
                                           dnnl::stream& stream) {
-  try {
-    user_weights_mem_.set_data_handle(const_cast<float*>(filter));
-    dnnl_util::Execute(weights_reorder_, stream,
-                       {{DNNL_ARG_FROM, user_weights_mem_.get()},
-                        {DNNL_ARG_TO, weights_mem_.get()}});
-    stream.wait();
-  } catch (const dnnl::error& e) {
-    return nn_kernels::DnnlErrorToStatus(
-        e, absl::StrCat(label_, ": weights reorder"));
-  }
-  kernel_counters::AddWeightReorder();
-  return absl::OkStatus();
+  return nn_kernels::ReorderWeights(weights_reorder_, user_weights_mem_,
+                                    weights_mem_, filter, stream,
+                                    absl::StrCat(label_, ": weights reorder"));
 }
 
 absl::Status ConvForwardPlan::Execute(const float* input, float* output,

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/core/attr_util.h"
+#include "src/kernels/dnnl_util.h"
+#include "src/kernels/kernel_counters.h"
 
 namespace flowlet {
 namespace nn_kernels {
@@ -42,6 +44,22 @@ absl::Status DnnlErrorToStatus(const dnnl::error& e, absl::string_view what) {
     return absl::InvalidArgumentError(message);
   }
   return absl::InternalError(message);
+}
+
+absl::Status ReorderWeights(const dnnl::reorder& reorder, dnnl::memory& user,
+                            const dnnl::memory& weights, const float* filter,
+                            dnnl::stream& stream, absl::string_view what) {
+  try {
+    user.set_data_handle(const_cast<float*>(filter));
+    dnnl_util::Execute(
+        reorder, stream,
+        {{DNNL_ARG_FROM, user.get()}, {DNNL_ARG_TO, weights.get()}});
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return DnnlErrorToStatus(e, what);
+  }
+  kernel_counters::AddWeightReorder();
+  return absl::OkStatus();
 }
 
 absl::Status GetTypeAttr(const AttrMap& attrs, absl::string_view label,

@@ -27,6 +27,14 @@ dnnl::stream& Stream(KernelResources* resources);
 // "<what>: <oneDNN message> (status <n>)".
 absl::Status DnnlErrorToStatus(const dnnl::error& e, absl::string_view what);
 
+// Reorders a float filter in the user's layout (`user`, whose handle is set to
+// `filter`) into a primitive's weights memory with `reorder`, waits, and counts
+// one weight reorder (kernel_counters). oneDNN errors become
+// DnnlErrorToStatus(e, what).
+absl::Status ReorderWeights(const dnnl::reorder& reorder, dnnl::memory& user,
+                            const dnnl::memory& weights, const float* filter,
+                            dnnl::stream& stream, absl::string_view what);
+
 // True if a primitive implementation name is oneDNN's slow reference kernel.
 inline bool IsReferenceImpl(absl::string_view impl_info) {
   return impl_info.substr(0, 3) == "ref";
